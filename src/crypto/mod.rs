@@ -1,0 +1,1 @@
+//! RFC 3961 crypto framework.

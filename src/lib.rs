@@ -1,0 +1,4 @@
+//! kerberos-client: a pure-Rust, client-side Kerberos library.
+#![forbid(unsafe_code)]
+
+pub mod crypto;
