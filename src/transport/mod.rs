@@ -1,0 +1,197 @@
+//! Drivers that move KDC messages: UDP and TCP (RFC 4120 §7.2.1, §7.2.2), blocking and tokio.
+//!
+//! The transport knows nothing about Kerberos messages: it takes the bytes an exchange wants sent and
+//! a list of KDC endpoints, and returns the first reply it gets. Whether a reply asks for a retry over
+//! TCP (KRB_ERR_RESPONSE_TOO_BIG) is the exchange's decision, which it signals with
+//! [`SendOptions::tcp_only`] on the next send.
+
+pub mod blocking;
+pub mod framing;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+/// The protocol used to reach a KDC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// One datagram out, one datagram back.
+    Udp,
+    /// A 4-byte big-endian length prefix before each message.
+    Tcp,
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Protocol::Udp => "udp",
+            Protocol::Tcp => "tcp",
+        })
+    }
+}
+
+/// One KDC to try: a host name or IP literal, a port and, optionally, the only protocol it speaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KdcEndpoint {
+    /// Host name or IP address literal (IPv6 without brackets).
+    pub host: String,
+    /// Port, 88 by default.
+    pub port: u16,
+    /// `None`: UDP or TCP as the message size decides; `Some(p)`: only `p`.
+    pub protocol: Option<Protocol>,
+}
+
+impl KdcEndpoint {
+    /// An endpoint that speaks both UDP and TCP.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        KdcEndpoint {
+            host: host.into(),
+            port,
+            protocol: None,
+        }
+    }
+
+    /// The same endpoint restricted to one protocol.
+    pub fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+}
+
+impl fmt::Display for KdcEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// How one message is sent.
+#[derive(Clone, Debug)]
+pub struct SendOptions {
+    /// Messages of this many bytes or more go over TCP first (krb5.conf `udp_preference_limit`).
+    pub udp_preference_limit: usize,
+    /// Time allowed for each KDC, from connecting to the last byte of the reply (krb5.conf `kdc_timeout`).
+    pub timeout: Duration,
+    /// The largest reply accepted; a longer TCP length prefix is an error, never an allocation.
+    pub max_reply_len: usize,
+    /// Never use UDP (set after a KRB_ERR_RESPONSE_TOO_BIG reply).
+    pub tcp_only: bool,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        SendOptions {
+            udp_preference_limit: 1465,
+            timeout: Duration::from_secs(1),
+            max_reply_len: framing::DEFAULT_MAX_MESSAGE_LEN,
+            tcp_only: false,
+        }
+    }
+}
+
+impl SendOptions {
+    /// The protocols to try for a message of `len` bytes on `endpoint`, in order.
+    pub fn protocols_for(&self, endpoint: &KdcEndpoint, len: usize) -> Vec<Protocol> {
+        match endpoint.protocol {
+            Some(Protocol::Udp) if self.tcp_only => Vec::new(),
+            Some(p) => vec![p],
+            None if self.tcp_only || len >= self.udp_preference_limit => vec![Protocol::Tcp],
+            None => vec![Protocol::Udp, Protocol::Tcp],
+        }
+    }
+}
+
+/// What went wrong with one KDC.
+#[derive(Debug, thiserror::Error)]
+pub enum AttemptError {
+    /// The host name did not resolve, or resolved to nothing.
+    #[error("cannot resolve host: {0}")]
+    Resolve(io::Error),
+    /// No reply within the time allowed.
+    #[error("no reply within {0:?}")]
+    Timeout(Duration),
+    /// The connection was refused (nothing listens there).
+    #[error("connection refused")]
+    Refused,
+    /// The peer closed the connection before a whole reply arrived.
+    #[error("connection closed after {received} of {expected} bytes")]
+    Truncated {
+        /// Bytes of the reply (or of the length prefix) received.
+        received: usize,
+        /// Bytes expected.
+        expected: usize,
+    },
+    /// A TCP length prefix over the limit.
+    #[error("reply length {len} exceeds the limit of {max} bytes")]
+    TooLarge {
+        /// Announced length.
+        len: u64,
+        /// The limit.
+        max: usize,
+    },
+    /// The reserved high bit of the TCP length prefix was set (RFC 4120 §7.2.2).
+    #[error("reserved bit set in the TCP length prefix")]
+    ReservedBit,
+    /// An empty UDP datagram or zero-length TCP frame.
+    #[error("empty reply")]
+    Empty,
+    /// Any other I/O error.
+    #[error("{0}")]
+    Io(io::Error),
+}
+
+impl AttemptError {
+    pub(crate) fn from_io(e: io::Error, timeout: Duration) -> Self {
+        match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => AttemptError::Timeout(timeout),
+            io::ErrorKind::ConnectionRefused => AttemptError::Refused,
+            _ => AttemptError::Io(e),
+        }
+    }
+}
+
+/// One failed try: which KDC, over what, and why.
+#[derive(Debug)]
+pub struct Attempt {
+    /// The KDC tried.
+    pub endpoint: KdcEndpoint,
+    /// The protocol used.
+    pub protocol: Protocol,
+    /// Why it failed.
+    pub error: AttemptError,
+}
+
+impl fmt::Display for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.protocol, self.endpoint, self.error)
+    }
+}
+
+/// The transport layer's error.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// No KDC is known for the realm.
+    #[error("no KDC is configured or discoverable for realm {0}")]
+    NoKdc(String),
+    /// Every KDC was tried and none answered; every failure is listed.
+    #[error("no KDC for realm {realm} answered: {}", list(.attempts))]
+    AllFailed {
+        /// The realm.
+        realm: String,
+        /// Each KDC and protocol tried, in order.
+        attempts: Vec<Attempt>,
+    },
+}
+
+fn list(attempts: &[Attempt]) -> String {
+    attempts
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
