@@ -6,6 +6,8 @@
 //! [`SendOptions::tcp_only`] on the next send.
 
 pub mod blocking;
+#[cfg(feature = "dns")]
+pub mod discovery;
 pub mod framing;
 #[cfg(feature = "tokio")]
 pub mod tokio;
