@@ -1,4 +1,5 @@
 //! kerberos-client: a pure-Rust, client-side Kerberos library.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod crypto;
