@@ -53,7 +53,10 @@ fn mit_documented_structure_example() {
         p.values(&["section 2", "tag3", "subtag1"]),
         vec!["subtag_value_a", "subtag_value_b"]
     );
-    assert_eq!(p.value(&["section 2", "tag4", "subtag2"]), Some("subtag_value_e"));
+    assert_eq!(
+        p.value(&["section 2", "tag4", "subtag2"]),
+        Some("subtag_value_e")
+    );
     assert_eq!(p.subsection_names(&["section 2"]), vec!["tag3", "tag4"]);
 }
 
@@ -72,13 +75,19 @@ fn comments_and_whitespace() {
     );
     assert_eq!(cfg.default_realm(), Some("EXAMPLE.COM"));
     assert!(cfg.libdefaults().forwardable);
-    assert_eq!(cfg.libdefaults().ticket_lifetime, Duration::from_secs(36000));
+    assert_eq!(
+        cfg.libdefaults().ticket_lifetime,
+        Duration::from_secs(36000)
+    );
 }
 
 #[test]
 fn syntax_error_reports_line() {
-    let err = Config::parse_str_with("[libdefaults]\n a = 1\n b c\n", &ParseOptions::no_includes())
-        .unwrap_err();
+    let err = Config::parse_str_with(
+        "[libdefaults]\n a = 1\n b c\n",
+        &ParseOptions::no_includes(),
+    )
+    .unwrap_err();
     match &err {
         ConfigError::Syntax { origin, kind } => {
             assert_eq!(origin.line, 3);
@@ -171,7 +180,10 @@ fn final_markers_across_files() {
     assert_eq!(cfg.default_realm(), Some("A.COM"));
     // Final relation: the later file can't override or add.
     assert!(!cfg.libdefaults().forwardable);
-    assert_eq!(cfg.profile().values(&["libdefaults", "forwardable"]), vec!["false"]);
+    assert_eq!(
+        cfg.profile().values(&["libdefaults", "forwardable"]),
+        vec!["false"]
+    );
     // Not mentioned in the first file: the later file supplies it.
     assert!(cfg.libdefaults().proxiable);
     // Multi-valued relations concatenate across files unless final.
@@ -189,7 +201,11 @@ fn final_markers_across_files() {
 fn final_top_level_section() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "a", "[libdefaults]*\nforwardable = false\n");
-    let b = write(dir.path(), "b", "[libdefaults]\nforwardable = true\ndefault_realm = B\n");
+    let b = write(
+        dir.path(),
+        "b",
+        "[libdefaults]\nforwardable = true\ndefault_realm = B\n",
+    );
     let cfg = Config::from_files(&[&a, &b]).unwrap();
     assert!(!cfg.libdefaults().forwardable);
     assert_eq!(cfg.default_realm(), None);
@@ -204,7 +220,11 @@ fn final_top_level_section() {
 #[test]
 fn krb5_config_var_order_and_missing_files() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.conf", "[libdefaults]\ndefault_realm = A.COM\n");
+    let a = write(
+        dir.path(),
+        "a.conf",
+        "[libdefaults]\ndefault_realm = A.COM\n",
+    );
     let b = write(
         dir.path(),
         "b.conf",
@@ -294,7 +314,11 @@ fn include_and_includedir() {
     // Ineligible names are skipped.
     write(&inc, "d.rpmnew", "[realms]\nR.COM = {\n kdc = from-d\n}\n");
     write(&inc, "e~", "[realms]\nR.COM = {\n kdc = from-e\n}\n");
-    write(&inc, ".hidden", "[realms]\nR.COM = {\n kdc = from-hidden\n}\n");
+    write(
+        &inc,
+        ".hidden",
+        "[realms]\nR.COM = {\n kdc = from-hidden\n}\n",
+    );
     fs::create_dir(inc.join("subdir")).unwrap();
     let extra = write(
         dir.path(),
@@ -329,7 +353,11 @@ fn include_and_includedir() {
 #[test]
 fn relative_include_is_resolved_against_including_file() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "child.conf", "[libdefaults]\ndefault_realm = CHILD\n");
+    write(
+        dir.path(),
+        "child.conf",
+        "[libdefaults]\ndefault_realm = CHILD\n",
+    );
     let main = write(dir.path(), "main.conf", "include child.conf\n");
     let cfg = Config::from_file(&main).unwrap();
     assert_eq!(cfg.default_realm(), Some("CHILD"));
@@ -363,13 +391,19 @@ fn include_loop_is_detected() {
             e => e,
         }
     }
-    assert!(matches!(root(&err), ConfigError::IncludeLoop { .. }), "{err:?}");
+    assert!(
+        matches!(root(&err), ConfigError::IncludeLoop { .. }),
+        "{err:?}"
+    );
     // A self-including directory loops as well.
     let d = dir.path().join("d");
     fs::create_dir(&d).unwrap();
     write(&d, "x.conf", &format!("[s]\nincludedir {}\n", d.display()));
     let err = Config::from_file(d.join("x.conf")).unwrap_err();
-    assert!(matches!(root(&err), ConfigError::IncludeLoop { .. }), "{err:?}");
+    assert!(
+        matches!(root(&err), ConfigError::IncludeLoop { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -411,7 +445,10 @@ fn missing_include_is_error_with_line() {
 fn includes_can_be_disabled() {
     let err = Config::parse_str_with("include /etc/krb5.conf\n", &ParseOptions::no_includes())
         .unwrap_err();
-    assert!(matches!(err, ConfigError::IncludeDisabled { .. }), "{err:?}");
+    assert!(
+        matches!(err, ConfigError::IncludeDisabled { .. }),
+        "{err:?}"
+    );
 }
 
 // ---------------------------------------------------------------- realms / kdc forms
@@ -505,10 +542,16 @@ fn domain_realm_longest_match() {
     let m = |h: &str| cfg.realm_for_host(h);
     assert_eq!(m("www.example.com").as_deref(), Some("EXAMPLE.COM"));
     assert_eq!(m("example.com").as_deref(), Some("EXAMPLE.COM"));
-    assert_eq!(m("host.eng.example.com").as_deref(), Some("ENG.EXAMPLE.COM"));
+    assert_eq!(
+        m("host.eng.example.com").as_deref(),
+        Some("ENG.EXAMPLE.COM")
+    );
     assert_eq!(m("a.b.eng.example.com").as_deref(), Some("ENG.EXAMPLE.COM"));
     assert_eq!(m("special.eng.example.com").as_deref(), Some("SPECIAL.COM"));
-    assert_eq!(m("SPECIAL.ENG.Example.COM.").as_deref(), Some("SPECIAL.COM"));
+    assert_eq!(
+        m("SPECIAL.ENG.Example.COM.").as_deref(),
+        Some("SPECIAL.COM")
+    );
     assert_eq!(m("x.mixed.case.org").as_deref(), Some("MIXED.ORG"));
     assert_eq!(m("example.org"), None);
     assert_eq!(m("com"), None);
@@ -520,7 +563,10 @@ fn domain_realm_longest_match() {
 #[test]
 fn domain_realm_exact_host_only() {
     let cfg = parse("[domain_realm]\nhost.example.com = H.COM\n");
-    assert_eq!(cfg.realm_for_host("host.example.com").as_deref(), Some("H.COM"));
+    assert_eq!(
+        cfg.realm_for_host("host.example.com").as_deref(),
+        Some("H.COM")
+    );
     assert_eq!(cfg.realm_for_host("other.example.com"), None);
 }
 
@@ -538,11 +584,17 @@ fn capaths() {
     );
     assert_eq!(cfg.capath("ANL.GOV", "TEST.ANL.GOV"), Vec::<String>::new());
     assert_eq!(cfg.capath("ANL.GOV", "PNL.GOV"), vec!["ES.NET"]);
-    assert_eq!(cfg.capath("ANL.GOV", "NIH.GOV"), vec!["ES.NET", "NIH.ES.NET"]);
+    assert_eq!(
+        cfg.capath("ANL.GOV", "NIH.GOV"),
+        vec!["ES.NET", "NIH.ES.NET"]
+    );
     assert_eq!(cfg.capath("ANL.GOV", "ES.NET"), Vec::<String>::new());
     assert_eq!(cfg.capath("ANL.GOV", "ANL.GOV"), Vec::<String>::new());
     // No entry: hierarchical path.
-    assert_eq!(cfg.capath("A.EXAMPLE.COM", "B.EXAMPLE.COM"), vec!["EXAMPLE.COM"]);
+    assert_eq!(
+        cfg.capath("A.EXAMPLE.COM", "B.EXAMPLE.COM"),
+        vec!["EXAMPLE.COM"]
+    );
     assert_eq!(cfg.capath("FOO", "BAR"), Vec::<String>::new());
 }
 
@@ -578,7 +630,10 @@ fn invalid_values_are_errors_with_location() {
         ("ticket_lifetime = forever", "ticket_lifetime"),
         ("forwardable = maybe", "forwardable"),
         ("udp_preference_limit = lots", "udp_preference_limit"),
-        ("dns_canonicalize_hostname = sometimes", "dns_canonicalize_hostname"),
+        (
+            "dns_canonicalize_hostname = sometimes",
+            "dns_canonicalize_hostname",
+        ),
     ] {
         let err = Config::parse_str_with(
             &format!("[libdefaults]\n\n{text}\n"),
@@ -640,8 +695,14 @@ fn misc_libdefaults() {
     assert_eq!(d.udp_preference_limit, 1);
     assert_eq!(d.dns_canonicalize_hostname, DnsCanonicalize::Fallback);
     assert!(d.rdns && d.dns_lookup_realm && d.canonicalize && d.proxiable);
-    assert_eq!(d.default_ccache_name.as_deref(), Some("FILE:/tmp/krb5cc_%{uid}"));
-    assert_eq!(d.default_keytab_name.as_deref(), Some("FILE:/etc/krb5.keytab"));
+    assert_eq!(
+        d.default_ccache_name.as_deref(),
+        Some("FILE:/tmp/krb5cc_%{uid}")
+    );
+    assert_eq!(
+        d.default_keytab_name.as_deref(),
+        Some("FILE:/etc/krb5.keytab")
+    );
     assert_eq!(
         d.default_client_keytab_name.as_deref(),
         Some("FILE:/var/kerberos/client.keytab")
@@ -757,8 +818,14 @@ fn realistic_lab_config() {
     assert!(!d.dns_lookup_kdc && !d.dns_lookup_realm && d.allow_weak_crypto);
     assert_eq!(d.udp_preference_limit, 1);
     assert_eq!(d.default_tkt_enctypes, vec![18, 17, 20, 19, 16, 23, 26, 25]);
-    assert_eq!(d.default_ccache_name.as_deref(), Some("FILE:/tmp/lab/ccache"));
-    assert_eq!(cfg.profile().value(&["libdefaults", "qualify_shortname"]), Some(""));
+    assert_eq!(
+        d.default_ccache_name.as_deref(),
+        Some("FILE:/tmp/lab/ccache")
+    );
+    assert_eq!(
+        cfg.profile().value(&["libdefaults", "qualify_shortname"]),
+        Some("")
+    );
     assert_eq!(cfg.realm_names(), vec!["KRBTEST.COM", "KRBTEST2.COM"]);
     let r = cfg.realm("KRBTEST.COM");
     assert_eq!(r.kdc, vec![any("127.0.0.1", 60088)]);
@@ -767,8 +834,14 @@ fn realistic_lab_config() {
     let r2 = cfg.realm("KRBTEST2.COM");
     assert_eq!(r2.kdc, vec![any("127.0.0.1", 60098)]);
     assert_eq!(r2.kpasswd_server, vec![any("127.0.0.1", 464)]);
-    assert_eq!(cfg.realm_for_host("localhost").as_deref(), Some("KRBTEST.COM"));
-    assert_eq!(cfg.realm_for_host("h.krbtest2.com").as_deref(), Some("KRBTEST2.COM"));
+    assert_eq!(
+        cfg.realm_for_host("localhost").as_deref(),
+        Some("KRBTEST.COM")
+    );
+    assert_eq!(
+        cfg.realm_for_host("h.krbtest2.com").as_deref(),
+        Some("KRBTEST2.COM")
+    );
     assert!(cfg.capath("KRBTEST.COM", "KRBTEST2.COM").is_empty());
     assert_eq!(
         cfg.profile().value(&["dbmodules", "db", "database_name"]),
@@ -830,13 +903,19 @@ fn builder_matches_parsed_file() {
     assert_eq!(d.default_ccache_name.as_deref(), Some("MEMORY:x"));
     assert_eq!(d.default_keytab_name.as_deref(), Some("FILE:/k"));
     assert_eq!(d.default_client_keytab_name.as_deref(), Some("FILE:/ck"));
-    assert_eq!(built.profile().value(&["libdefaults", "custom"]), Some("value"));
+    assert_eq!(
+        built.profile().value(&["libdefaults", "custom"]),
+        Some("value")
+    );
     let r = built.realm("KRBTEST.COM");
     assert_eq!(r.kdc, vec![any("127.0.0.1", 60088)]);
     assert_eq!(r.admin_server, vec![any("127.0.0.1", 60089)]);
     assert_eq!(r.kpasswd_server, vec![any("127.0.0.1", 60090)]);
     assert_eq!(r.default_domain.as_deref(), Some("krbtest.com"));
-    assert_eq!(built.realm_for_host("a.krbtest.com").as_deref(), Some("KRBTEST.COM"));
+    assert_eq!(
+        built.realm_for_host("a.krbtest.com").as_deref(),
+        Some("KRBTEST.COM")
+    );
     assert_eq!(built.capath("A.COM", "C.COM"), vec!["B.COM"]);
     assert!(built.capath("A.COM", "D.COM").is_empty());
     assert!(built.sources().is_empty());
@@ -845,7 +924,12 @@ fn builder_matches_parsed_file() {
 #[test]
 fn builder_validates() {
     assert!(Config::builder().kdc("R", "host:notaport").build().is_err());
-    assert!(Config::builder().libdefault("forwardable", "perhaps").build().is_err());
+    assert!(
+        Config::builder()
+            .libdefault("forwardable", "perhaps")
+            .build()
+            .is_err()
+    );
     let ok = Config::builder().build().unwrap();
     assert_eq!(ok.libdefaults(), &LibDefaults::default());
 }
