@@ -933,3 +933,34 @@ fn builder_validates() {
     let ok = Config::builder().build().unwrap();
     assert_eq!(ok.libdefaults(), &LibDefaults::default());
 }
+
+// ---------------------------------------------------------------- robustness
+
+#[test]
+fn many_sections_parse_in_linear_time() {
+    let mut text = String::from("[realms]\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("R{i} = {{\n kdc = k{i}\n}}\n"));
+    }
+    for i in 0..20_000 {
+        text.push_str(&format!("[s{i}]\n"));
+    }
+    let start = std::time::Instant::now();
+    let cfg = parse(&text);
+    assert_eq!(cfg.realm_names().len(), 30_000);
+    assert_eq!(cfg.kdcs("R29999"), vec![any("k29999", 88)]);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn config_is_send_sync_and_errors_display() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<Config>();
+    assert_send_sync::<ConfigError>();
+    let err = Config::parse_str_with("[a]\n[b\n", &ParseOptions::no_includes()).unwrap_err();
+    assert_eq!(err.to_string(), "<string>:2: malformed section header");
+}

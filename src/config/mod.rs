@@ -535,12 +535,9 @@ struct LibLookup<'a> {
 
 impl<'a> LibLookup<'a> {
     fn get(&self, key: &str) -> Option<&'a Relation> {
-        if let Some(realm) = self.realm
-            && let Some(r) = self.profile.relation(&["libdefaults", realm, key])
-        {
-            return Some(r);
-        }
-        self.profile.relation(&["libdefaults", key])
+        self.realm
+            .and_then(|realm| self.profile.relation(&["libdefaults", realm, key]))
+            .or_else(|| self.profile.relation(&["libdefaults", key]))
     }
 
     fn parse<T>(

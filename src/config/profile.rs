@@ -33,6 +33,7 @@
 //! finds; once a section on the path or a matching relation is marked final
 //! in one file, later files are not consulted for that lookup.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::io::Read;
@@ -114,6 +115,8 @@ pub struct Section {
     name: String,
     is_final: bool,
     children: Vec<Node>,
+    /// Subsection name -> index in `children` (keeps parsing linear).
+    index: HashMap<String, usize>,
 }
 
 impl Section {
@@ -122,6 +125,7 @@ impl Section {
             name: name.to_owned(),
             is_final: false,
             children: Vec::new(),
+            index: HashMap::new(),
         }
     }
 
@@ -139,10 +143,10 @@ impl Section {
     }
     /// The subsection called `name`, if there is one.
     pub fn subsection(&self, name: &str) -> Option<&Section> {
-        self.children.iter().find_map(|n| match n {
-            Node::Section(s) if s.name == name => Some(s),
+        match self.children.get(*self.index.get(name)?) {
+            Some(Node::Section(s)) => Some(s),
             _ => None,
-        })
+        }
     }
     /// The subsections, in order.
     pub fn subsections(&self) -> impl Iterator<Item = &Section> {
@@ -160,16 +164,18 @@ impl Section {
     }
 
     fn subsection_index_or_insert(&mut self, name: &str) -> usize {
-        let found = self
-            .children
-            .iter()
-            .position(|n| matches!(n, Node::Section(s) if s.name == name));
-        match found {
-            Some(i) => i,
-            None => {
-                self.children.push(Node::Section(Section::new(name)));
-                self.children.len() - 1
-            }
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        self.children.push(Node::Section(Section::new(name)));
+        let i = self.children.len() - 1;
+        self.index.insert(name.to_owned(), i);
+        i
+    }
+
+    fn mark_child_final(&mut self, idx: usize) {
+        if let Some(s) = self.child_section_mut(idx) {
+            s.is_final = true;
         }
     }
 
@@ -371,12 +377,13 @@ impl Profile {
     /// order of first appearance, honouring final flags.
     pub fn subsection_names(&self, path: &[&str]) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for file in &self.files {
             let (sec, mut final_seen) = walk(&file.root, path);
             if let Some(sec) = sec {
                 for s in sec.subsections() {
                     final_seen |= s.is_final;
-                    if !out.contains(&s.name.as_str()) {
+                    if seen.insert(&s.name) {
                         out.push(&s.name);
                     }
                 }
@@ -709,10 +716,10 @@ impl LineParser {
             if self.sub.is_empty() {
                 return Err(SyntaxError::ExtraCloseBrace);
             }
-            if rest.starts_with('*')
-                && let Some(sec) = self.current(root)
-            {
-                sec.is_final = true;
+            if rest.starts_with('*') {
+                if let Some(sec) = self.current(root) {
+                    sec.is_final = true;
+                }
             }
             self.sub.pop();
             return Ok(());
@@ -745,8 +752,8 @@ impl LineParser {
             return Err(SyntaxError::SectionSyntax);
         }
         let idx = root.subsection_index_or_insert(&name);
-        if is_final && let Some(s) = root.child_section_mut(idx) {
-            s.is_final = true;
+        if is_final {
+            root.mark_child_final(idx);
         }
         self.top = Some(idx);
         Ok(())
@@ -812,8 +819,8 @@ impl LineParser {
                     return Err(SyntaxError::TooDeep);
                 }
                 let idx = sec.subsection_index_or_insert(&tag);
-                if is_final && let Some(s) = sec.child_section_mut(idx) {
-                    s.is_final = true;
+                if is_final {
+                    sec.mark_child_final(idx);
                 }
                 self.sub.push(idx);
             }
