@@ -27,6 +27,7 @@
 //!   lexicographic order. Unlike MIT, a relative include path is resolved
 //!   against the directory of the including file (MIT uses the process's
 //!   working directory; its documentation requires absolute paths).
+//! * Also unlike MIT, a leading UTF-8 byte-order mark is ignored.
 //!
 //! Several files (for example the entries of `KRB5_CONFIG`) form one
 //! [`Profile`]. A lookup walks the files in order and concatenates what it
@@ -67,6 +68,7 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.file {
             Some(p) => write!(f, "{}:{}", p.display(), self.line),
+            None if self.line == 0 => f.write_str("<builder>"),
             None => write!(f, "<string>:{}", self.line),
         }
     }
@@ -604,6 +606,9 @@ impl<'o> Loader<'o> {
             top: None,
             sub: Vec::new(),
         };
+        // A leading UTF-8 byte-order mark would hide the first section
+        // header (MIT does not strip it; editors on Windows add it).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut lines = text.split('\n').peekable();
         let mut lineno = 0usize;
         while let Some(raw) = lines.next() {
@@ -940,6 +945,22 @@ mod tests {
             t.push_str("a = {\n");
         }
         assert_eq!(syntax_err(&t).1, SyntaxError::TooDeep);
+    }
+
+    #[test]
+    fn leading_bom_is_ignored() {
+        let p = parse("\u{feff}[s]\na = b\n");
+        assert_eq!(p.value(&["s", "a"]), Some("b"));
+    }
+
+    #[test]
+    fn origin_display() {
+        assert_eq!(Origin::default().to_string(), "<builder>");
+        let o = Origin {
+            file: None,
+            line: 3,
+        };
+        assert_eq!(o.to_string(), "<string>:3");
     }
 
     #[test]
