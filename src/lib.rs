@@ -1,4 +1,7 @@
 //! kerberos-client: a pure-Rust, client-side Kerberos library.
 #![forbid(unsafe_code)]
 
+pub mod ccache;
 pub mod crypto;
+pub mod keytab;
+pub mod principal;
