@@ -299,13 +299,8 @@ impl Keytab {
             kt.write_atomic(path)?;
             Ok(out)
         })();
-        if result.is_err() && lock.created {
-            if std::fs::metadata(path)
-                .map(|m| m.len() == 0)
-                .unwrap_or(false)
-            {
-                let _ = std::fs::remove_file(path);
-            }
+        if result.is_err() {
+            lock.remove_placeholder(path);
         }
         drop(lock);
         result

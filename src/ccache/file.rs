@@ -75,7 +75,16 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
 pub(crate) struct FileLock {
     _file: File,
     /// Whether this lock created the (empty) file.
-    pub created: bool,
+    created: bool,
+}
+
+impl FileLock {
+    /// If this lock created the file and it is still empty, removes it (the update failed).
+    pub fn remove_placeholder(&self, path: &Path) {
+        if self.created && fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            let _ = fs::remove_file(path);
+        }
+    }
 }
 
 /// Locks the file at `path`, creating it empty (mode 0600) if absent. Because writers replace

@@ -559,14 +559,8 @@ impl CredentialCache {
             cache.write_atomic(path)?;
             Ok(out)
         })();
-        if result.is_err() && lock.created {
-            // Do not leave the empty placeholder behind.
-            if std::fs::metadata(path)
-                .map(|m| m.len() == 0)
-                .unwrap_or(false)
-            {
-                let _ = std::fs::remove_file(path);
-            }
+        if result.is_err() {
+            lock.remove_placeholder(path);
         }
         drop(lock);
         result
