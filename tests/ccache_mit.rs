@@ -52,15 +52,24 @@ fn check_kinit_cache(lab: &MitLab, cc: &Path, version: CcacheVersion) {
     if version == CcacheVersion::V4 {
         assert_eq!(cache.kdc_offset, Some((0, 0)), "kinit writes a zero offset");
     }
-    assert_eq!(cache.default_principal.to_string(), format!("alice@{}", lab.realm));
+    assert_eq!(
+        cache.default_principal.to_string(),
+        format!("alice@{}", lab.realm)
+    );
     assert_eq!(cache.default_principal.name_type, NT_PRINCIPAL);
 
     // Byte-exact re-encoding of what MIT wrote.
     assert_eq!(cache.to_bytes().unwrap(), bytes, "re-encoding differs");
 
     let tgt = cache.tgt().expect("TGT in kinit cache");
-    assert!(tgt.flags.contains(TicketFlags::INITIAL | TicketFlags::PRE_AUTHENT));
-    assert!(tgt.flags.contains(TicketFlags::FORWARDABLE | TicketFlags::RENEWABLE));
+    assert!(
+        tgt.flags
+            .contains(TicketFlags::INITIAL | TicketFlags::PRE_AUTHENT)
+    );
+    assert!(
+        tgt.flags
+            .contains(TicketFlags::FORWARDABLE | TicketFlags::RENEWABLE)
+    );
     assert_eq!(tgt.key.etype, 18, "aes256-sha1 session key");
     assert_eq!(tgt.key.value.len(), 32);
     assert!(tgt.times.endtime > tgt.times.authtime);
@@ -75,7 +84,9 @@ fn check_kinit_cache(lab: &MitLab, cc: &Path, version: CcacheVersion) {
     // Configuration entries written by kinit.
     let fast = cache.config(CONF_FAST_AVAIL, Some(&local_tgt(lab)));
     assert_eq!(fast, Some(&b"yes"[..]), "fast_avail from kinit");
-    let pa = cache.config(CONF_PA_TYPE, Some(&local_tgt(lab))).expect("pa_type");
+    let pa = cache
+        .config(CONF_PA_TYPE, Some(&local_tgt(lab)))
+        .expect("pa_type");
     assert_eq!(pa, b"2", "encrypted timestamp preauth");
     assert_eq!(cache.tickets().count(), 2);
 }
@@ -123,11 +134,7 @@ fn klist_lists_caches_we_write() {
         assert!(want.contains("HTTP/web.example.test@"), "{want}");
         for version in [CcacheVersion::V3, CcacheVersion::V4] {
             // Rebuild from the typed model, not from the raw file.
-            let mut ours = CredentialCache::new(theirs.default_principal.clone());
-            ours.version = version;
-            if version == CcacheVersion::V3 {
-                ours.kdc_offset = None;
-            }
+            let mut ours = CredentialCache::with_version(theirs.default_principal.clone(), version);
             for c in &theirs.credentials {
                 ours.push(c.clone());
             }
@@ -207,8 +214,7 @@ fn klist_lists_synthetic_cache() {
         renew_till: 4_000_086_400,
     };
     for version in [CcacheVersion::V3, CcacheVersion::V4] {
-        let mut cache = CredentialCache::new(client.clone());
-        cache.version = version;
+        let mut cache = CredentialCache::with_version(client.clone(), version);
         cache.set_config(CONF_FAST_AVAIL, Some(&tgt), "yes");
         cache.push(Credential::new(
             client.clone(),
@@ -239,7 +245,10 @@ fn klist_lists_synthetic_cache() {
         let out = lab.klist(&path, &["-e", "-f"]);
         let lines: Vec<&str> = out.lines().collect();
         assert!(out.contains("Default principal: carol@OTHER.TEST"), "{out}");
-        assert!(!out.contains("X-CACHECONF"), "config entries are hidden:\n{out}");
+        assert!(
+            !out.contains("X-CACHECONF"),
+            "config entries are hidden:\n{out}"
+        );
         let row = |svc: &str| {
             let i = lines
                 .iter()
@@ -287,11 +296,7 @@ fn kvno_uses_cache_we_wrote() {
     let theirs = CredentialCache::read(&src).unwrap();
     let tgt = theirs.tgt().unwrap().clone();
     for version in [CcacheVersion::V3, CcacheVersion::V4] {
-        let mut ours = CredentialCache::new(alice(&lab));
-        ours.version = version;
-        if version == CcacheVersion::V3 {
-            ours.kdc_offset = None;
-        }
+        let mut ours = CredentialCache::with_version(alice(&lab), version);
         ours.store(tgt.clone());
         let path = d.path().join(format!("ours-{version:?}"));
         ours.write_atomic(&path).unwrap();

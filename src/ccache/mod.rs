@@ -430,6 +430,16 @@ impl CredentialCache {
         }
     }
 
+    /// An empty cache in the given format (formats 1 to 3 have no header, so no KDC offset).
+    pub fn with_version(default_principal: Principal, version: CcacheVersion) -> Self {
+        let mut cc = Self::new(default_principal);
+        cc.version = version;
+        if version != CcacheVersion::V4 {
+            cc.kdc_offset = None;
+        }
+        cc
+    }
+
     /// Reads and parses the cache file at `path`.
     pub fn read(path: impl AsRef<Path>) -> Result<Self, CcacheError> {
         let path = path.as_ref();

@@ -78,14 +78,21 @@ impl MitLab {
             .env("TZ", "UTC")
             .env_remove("KRB5CCNAME")
             .env_remove("KRB5_KTNAME")
-            .env("PATH", format!("{}:/usr/sbin:/sbin", std::env::var("PATH").unwrap_or_default()));
+            .env(
+                "PATH",
+                format!(
+                    "{}:/usr/sbin:/sbin",
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            );
         c
     }
 
     /// `kinit principal` with `password` on stdin into cache `cc`.
     pub fn kinit(&self, cc: &Path, principal: &str, password: &str) {
         let mut c = self.cmd("kinit");
-        c.env("KRB5CCNAME", format!("FILE:{}", cc.display())).arg(principal);
+        c.env("KRB5CCNAME", format!("FILE:{}", cc.display()))
+            .arg(principal);
         run(c, Some(password));
     }
 
@@ -104,7 +111,8 @@ impl MitLab {
     /// `kvno service` using cache `cc`.
     pub fn kvno(&self, cc: &Path, service: &str) -> Output {
         let mut c = self.cmd("kvno");
-        c.env("KRB5CCNAME", format!("FILE:{}", cc.display())).arg(service);
+        c.env("KRB5CCNAME", format!("FILE:{}", cc.display()))
+            .arg(service);
         run(c, None)
     }
 
@@ -118,9 +126,13 @@ impl MitLab {
 
 /// Runs a command (with optional stdin line), panicking with its output on failure.
 pub fn run(mut c: Command, stdin: Option<&str>) -> Output {
-    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let desc = format!("{c:?}");
-    let mut child = c.spawn().unwrap_or_else(|e| panic!("cannot run {desc}: {e}"));
+    let mut child = c
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {desc}: {e}"));
     {
         use std::io::Write;
         let mut si = child.stdin.take().unwrap();
