@@ -90,7 +90,11 @@ fn lock_child_worker() {
         // Keytab updates too.
         for i in 0..10u32 {
             Keytab::update(format!("{path}.keytab"), |kt| {
-                kt.add_key(alice(), tag.parse::<u32>().unwrap() * 100 + i, KeyBlock::new(17, vec![1; 16]))
+                kt.add_key(
+                    alice(),
+                    tag.parse::<u32>().unwrap() * 100 + i,
+                    KeyBlock::new(17, vec![1; 16]),
+                )
             })
             .unwrap();
         }
