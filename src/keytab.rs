@@ -496,8 +496,13 @@ impl KeytabName {
 
     /// The keytab named by `KRB5_KTNAME`, else `/etc/krb5.keytab` (not required to exist).
     pub fn from_env() -> Result<Self, KeytabError> {
-        match std::env::var("KRB5_KTNAME") {
-            Ok(v) if !v.is_empty() => Self::parse(&v),
+        Self::resolve(std::env::var("KRB5_KTNAME").ok().as_deref())
+    }
+
+    /// Resolves the value of `KRB5_KTNAME` (`None` or empty: `/etc/krb5.keytab`).
+    pub fn resolve(krb5_ktname: Option<&str>) -> Result<Self, KeytabError> {
+        match krb5_ktname {
+            Some(v) if !v.is_empty() => Self::parse(v),
             _ => Self::parse(DEFAULT_KEYTAB),
         }
     }
@@ -685,6 +690,18 @@ mod tests {
             }
         );
         assert!(KeytabName::parse("WRFILE:/a/b").unwrap().writable);
+        assert_eq!(
+            KeytabName::resolve(None).unwrap().path,
+            PathBuf::from("/etc/krb5.keytab")
+        );
+        assert_eq!(
+            KeytabName::resolve(Some("")).unwrap().path,
+            PathBuf::from(DEFAULT_KEYTAB)
+        );
+        assert_eq!(
+            KeytabName::resolve(Some("FILE:k")).unwrap().path,
+            PathBuf::from("k")
+        );
         assert_eq!(KeytabName::parse("/x").unwrap().path, PathBuf::from("/x"));
         assert!(matches!(
             KeytabName::parse("MEMORY:x"),

@@ -449,7 +449,19 @@ impl CredentialCache {
 
     /// Reads the cache named by `KRB5CCNAME` (or MIT's default `/tmp/krb5cc_<uid>`).
     pub fn read_default() -> Result<Self, CcacheError> {
-        Self::read(CcacheName::from_env()?.path())
+        Self::load(&CcacheName::from_env()?)
+    }
+
+    /// Reads the cache at a resolved name.
+    pub fn load(name: &CcacheName) -> Result<Self, CcacheError> {
+        Self::read(name.path())
+    }
+
+    /// Writes the cache atomically at a resolved name, creating a `DIR:` collection's
+    /// directory and `primary` file if needed.
+    pub fn save(&self, name: &CcacheName) -> Result<(), CcacheError> {
+        name.prepare()?;
+        self.write_atomic(name.path())
     }
 
     /// Parses a cache from its bytes.

@@ -80,8 +80,13 @@ impl CcacheName {
     /// The cache named by `KRB5CCNAME`, or MIT's default `FILE:/tmp/krb5cc_<euid>` when it is
     /// unset or empty. (A `default_ccache_name` from krb5.conf is not consulted here.)
     pub fn from_env() -> Result<Self, CcacheError> {
-        match std::env::var("KRB5CCNAME") {
-            Ok(v) if !v.is_empty() => Self::parse(&v),
+        Self::resolve(std::env::var("KRB5CCNAME").ok().as_deref())
+    }
+
+    /// Resolves the value of `KRB5CCNAME` (`None` or empty: MIT's default).
+    pub fn resolve(krb5ccname: Option<&str>) -> Result<Self, CcacheError> {
+        match krb5ccname {
+            Some(v) if !v.is_empty() => Self::parse(v),
             _ => Ok(Self::default_name()),
         }
     }
@@ -217,6 +222,18 @@ mod tests {
 
     #[test]
     fn default_is_tmp_krb5cc_uid() {
+        assert_eq!(
+            CcacheName::resolve(None).unwrap(),
+            CcacheName::default_name()
+        );
+        assert_eq!(
+            CcacheName::resolve(Some("")).unwrap(),
+            CcacheName::default_name()
+        );
+        assert_eq!(
+            CcacheName::resolve(Some("FILE:/x")).unwrap(),
+            CcacheName::File("/x".into())
+        );
         let n = CcacheName::default_name();
         let uid = std::fs::metadata("/proc/self")
             .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
