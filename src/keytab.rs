@@ -10,6 +10,23 @@
 //!
 //! Entries read from a file remember their exact encoding (the 8-bit kvno and the bytes after the
 //! key), so a keytab without holes is written back byte for byte. Holes are dropped on writing.
+//!
+//! ```
+//! use kerberos_client::keytab::{KeyBlock, Keytab};
+//! use kerberos_client::principal::Principal;
+//!
+//! let svc = Principal::parse("host/svc.example.test@EXAMPLE.TEST", None)?;
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("svc.keytab");
+//! Keytab::update(&path, |kt| {
+//!     kt.add_key(svc.clone(), 2, KeyBlock::new(18, vec![7; 32]));
+//!     kt.add_key(svc.clone(), 3, KeyBlock::new(18, vec![8; 32]));
+//! })?;
+//! let kt = Keytab::read(&path)?;
+//! let latest = kt.find(&svc, None, Some(18)).expect("key");
+//! assert_eq!(latest.kvno, 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 

@@ -10,6 +10,46 @@
 //!
 //! Configuration entries (`krb5_ccache_conf_data/<key>[/<principal>]@X-CACHECONF:`) are ordinary
 //! [`Credential`]s; see [`CredentialCache::config`] and [`CredentialCache::set_config`].
+//!
+//! Reading the user's cache:
+//!
+//! ```no_run
+//! use kerberos_client::ccache::{CcacheName, CredentialCache};
+//! use kerberos_client::principal::Principal;
+//!
+//! let name = CcacheName::from_env()?; // KRB5CCNAME, else FILE:/tmp/krb5cc_<uid>
+//! let cache = CredentialCache::load(&name)?;
+//! let http = Principal::parse("HTTP/web.example.test", Some("EXAMPLE.TEST"))?;
+//! if let Some(cred) = cache.find(&http) {
+//!     println!("{} valid until {}", cred.server, cred.times.endtime);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Building and writing one:
+//!
+//! ```
+//! use kerberos_client::ccache::{
+//!     CONF_PA_TYPE, Credential, CredentialCache, KeyBlock, TicketFlags, Times,
+//! };
+//! use kerberos_client::principal::Principal;
+//!
+//! let alice = Principal::parse("alice@EXAMPLE.TEST", None)?;
+//! let tgt_name = Principal::krbtgt("EXAMPLE.TEST", "EXAMPLE.TEST");
+//! let mut cache = CredentialCache::new(alice.clone());
+//! let times = Times { authtime: 1_700_000_000, starttime: 1_700_000_000,
+//!                     endtime: 1_700_086_400, renew_till: 0 };
+//! let ticket_der = vec![0x61, 0x00]; // the Ticket's DER bytes, stored untouched
+//! cache.store(Credential::new(alice, tgt_name.clone(), KeyBlock::new(18, vec![0; 32]),
+//!                             times, TicketFlags(TicketFlags::INITIAL), ticket_der));
+//! cache.set_config(CONF_PA_TYPE, Some(&tgt_name), "2");
+//! let dir = tempfile::tempdir()?;
+//! cache.write_atomic(dir.path().join("krb5cc"))?;
+//! let back = CredentialCache::read(dir.path().join("krb5cc"))?;
+//! assert_eq!(back, cache);
+//! assert_eq!(back.config(CONF_PA_TYPE, Some(&tgt_name)), Some(&b"2"[..]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod file;
 mod name;
@@ -378,7 +418,7 @@ impl Credential {
             return None;
         }
         let c = &self.server.components;
-        Some((&c[1], c.get(2).map(Vec::as_slice)))
+        Some((c.get(1)?, c.get(2).map(Vec::as_slice)))
     }
 
     /// Whether the ticket has expired at `now` (unix seconds). Config entries never expire.
@@ -387,11 +427,13 @@ impl Credential {
     }
 }
 
-/// Whether `p` is the server principal of a configuration entry.
+/// Whether `p` is the server principal of a configuration entry (realm `X-CACHECONF:`, first
+/// component `krb5_ccache_conf_data`, as MIT's `krb5_is_config_principal`).
 pub fn is_config_principal(p: &Principal) -> bool {
     p.realm == CONF_REALM.as_bytes()
-        && (p.components.len() == 2 || p.components.len() == 3)
-        && p.components[0] == CONF_NAME.as_bytes()
+        && p.components
+            .first()
+            .is_some_and(|c| c == CONF_NAME.as_bytes())
 }
 
 /// A format 4 header field other than a well-formed KDC time offset, kept for rewriting.

@@ -293,3 +293,15 @@ fn write_atomic_mode_and_update() {
     assert!(CredentialCache::update(&p, || unreachable!(), |_| ()).is_err());
     assert_eq!(std::fs::read(&p).unwrap(), b"junk");
 }
+
+#[test]
+fn one_component_conf_principal_is_config_without_key() {
+    let mut c = Credential::config_entry(&alice(), "k", None, "v");
+    c.server.components.truncate(1);
+    assert!(c.is_config());
+    assert_eq!(c.config_key(), None);
+    let mut cc = CredentialCache::new(alice());
+    cc.push(c);
+    assert_eq!(cc.config("k", None), None);
+    assert_eq!(cc.tickets().count(), 0);
+}
