@@ -25,16 +25,25 @@ fn mit_cache(lab: &MitLab, dir: &Path, version: CcacheVersion) -> std::path::Pat
     let cc = dir.join(format!("mit-{version:?}"));
     match version {
         CcacheVersion::V4 => lab.kinit(&cc, "alice", ALICE_PW),
-        CcacheVersion::V3 => {
-            let conf = dir.join("ccache_type3.conf");
-            std::fs::write(&conf, "[libdefaults]\n    ccache_type = 3\n").unwrap();
+        v => {
+            // MIT writes older formats when asked with ccache_type in [libdefaults].
+            let n = v.number() & 0xff;
+            let conf = dir.join(format!("ccache_type{n}.conf"));
+            std::fs::write(&conf, format!("[libdefaults]\n    ccache_type = {n}\n")).unwrap();
             lab.kinit_with_conf(&cc, "alice", ALICE_PW, &conf);
         }
-        v => panic!("MIT does not write {v:?} here"),
     }
+    // kvno appends to the cache in the cache's own format.
     lab.kvno(&cc, "HTTP/web.example.test");
     cc
 }
+
+const ALL_VERSIONS: [CcacheVersion; 4] = [
+    CcacheVersion::V1,
+    CcacheVersion::V2,
+    CcacheVersion::V3,
+    CcacheVersion::V4,
+];
 
 /// klist output without the "Ticket cache:" line (which names the file).
 fn klist_body(lab: &MitLab, cc: &Path, args: &[&str]) -> String {
@@ -56,7 +65,9 @@ fn check_kinit_cache(lab: &MitLab, cc: &Path, version: CcacheVersion) {
         cache.default_principal.to_string(),
         format!("alice@{}", lab.realm)
     );
-    assert_eq!(cache.default_principal.name_type, NT_PRINCIPAL);
+    if version != CcacheVersion::V1 {
+        assert_eq!(cache.default_principal.name_type, NT_PRINCIPAL);
+    }
 
     // Byte-exact re-encoding of what MIT wrote.
     assert_eq!(cache.to_bytes().unwrap(), bytes, "re-encoding differs");
@@ -99,13 +110,19 @@ fn reads_and_reencodes_kinit_v4_cache() {
     check_kinit_cache(&lab, &cc, CcacheVersion::V4);
 }
 
+/// Formats 1 to 3 as written by kinit with `ccache_type = N` (1 and 2 in host byte order).
 #[test]
-fn reads_and_reencodes_kinit_v3_cache() {
+fn reads_and_reencodes_kinit_v1_v2_v3_caches() {
     let lab = lab();
     let d = tempfile::tempdir().unwrap();
-    let cc = mit_cache(&lab, d.path(), CcacheVersion::V3);
-    assert_eq!(&std::fs::read(&cc).unwrap()[..2], &[5, 3]);
-    check_kinit_cache(&lab, &cc, CcacheVersion::V3);
+    for version in [CcacheVersion::V1, CcacheVersion::V2, CcacheVersion::V3] {
+        let cc = mit_cache(&lab, d.path(), version);
+        assert_eq!(
+            &std::fs::read(&cc).unwrap()[..2],
+            &version.number().to_be_bytes()
+        );
+        check_kinit_cache(&lab, &cc, version);
+    }
 }
 
 #[test]
@@ -122,17 +139,18 @@ fn no_preauth_cache_has_no_pa_type() {
     assert_eq!(cache.config(CONF_PA_TYPE, Some(&local_tgt(&lab))), None);
 }
 
-/// Credentials taken from a kinit cache, written by us in v3 and v4: klist shows the same.
+/// Credentials taken from kinit caches (formats 1 to 4), written by us in every format:
+/// klist shows the same thing, and the same format gives the same bytes.
 #[test]
 fn klist_lists_caches_we_write() {
     let lab = lab();
     let d = tempfile::tempdir().unwrap();
-    for src_version in [CcacheVersion::V4, CcacheVersion::V3] {
+    for src_version in ALL_VERSIONS {
         let src = mit_cache(&lab, d.path(), src_version);
         let theirs = CredentialCache::read(&src).unwrap();
         let want = klist_body(&lab, &src, &["-e", "-f"]);
         assert!(want.contains("HTTP/web.example.test@"), "{want}");
-        for version in [CcacheVersion::V3, CcacheVersion::V4] {
+        for version in ALL_VERSIONS {
             // Rebuild from the typed model, not from the raw file.
             let mut ours = CredentialCache::with_version(theirs.default_principal.clone(), version);
             for c in &theirs.credentials {
@@ -295,7 +313,7 @@ fn kvno_uses_cache_we_wrote() {
     lab.kinit(&src, "alice", ALICE_PW);
     let theirs = CredentialCache::read(&src).unwrap();
     let tgt = theirs.tgt().unwrap().clone();
-    for version in [CcacheVersion::V3, CcacheVersion::V4] {
+    for version in ALL_VERSIONS {
         let mut ours = CredentialCache::with_version(alice(&lab), version);
         ours.store(tgt.clone());
         let path = d.path().join(format!("ours-{version:?}"));
@@ -311,6 +329,16 @@ fn kvno_uses_cache_we_wrote() {
         assert!(after.find(&http).is_some());
         let cross = Principal::krbtgt(lab.realm.as_str(), lab.realm2.as_str());
         assert!(after.find(&cross).is_some(), "cross-realm TGT stored");
+
+        // kinit -R renews the TGT it finds in our cache and re-initializes the file.
+        let mut c = lab.cmd("kinit");
+        c.env("KRB5CCNAME", format!("FILE:{}", path.display()))
+            .arg("-R");
+        common::run(c, None);
+        let renewed = CredentialCache::read(&path).unwrap();
+        let t = renewed.tgt().expect("renewed TGT");
+        assert_eq!(t.times.authtime, tgt.times.authtime);
+        assert_ne!(t.ticket, tgt.ticket);
     }
 }
 
