@@ -8,8 +8,10 @@
 //! An entry may be followed, inside its record, by a 32-bit key version number that replaces
 //! the 8-bit one when it is not zero (MIT writes it on every entry).
 //!
-//! Entries read from a file remember their exact encoding (the 8-bit kvno and the bytes after the
-//! key), so a keytab without holes is written back byte for byte. Holes are dropped on writing.
+//! Entries read from a file remember their exact encoding (the 8-bit kvno, the bytes after the
+//! key and the holes before them), so an unmodified keytab is written back byte for byte,
+//! including the holes `kadmin ktremove` leaves (holes are written zero-filled). Holes before a
+//! removed entry disappear with it.
 //!
 //! ```
 //! use kerberos_client::keytab::{KeyBlock, Keytab};
@@ -128,6 +130,8 @@ struct RawTail {
     kvno8: u8,
     /// The bytes of the record after the key (32-bit kvno, padding).
     tail: Vec<u8>,
+    /// Sizes of the holes (deleted entries) just before this entry.
+    holes_before: Vec<u32>,
 }
 
 /// One keytab entry: a principal's key for one kvno and enctype.
@@ -202,6 +206,9 @@ pub struct Keytab {
     pub version: KeytabVersion,
     /// The entries, in file order.
     pub entries: Vec<KeytabEntry>,
+    /// Sizes of the holes (deleted entries) after the last entry, kept to rewrite the file
+    /// byte for byte. Usually empty.
+    pub trailing_holes: Vec<u32>,
 }
 
 impl Default for Keytab {
@@ -216,6 +223,7 @@ impl Keytab {
         Keytab {
             version: KeytabVersion::V2,
             entries: Vec::new(),
+            trailing_holes: Vec::new(),
         }
     }
 
@@ -256,6 +264,7 @@ impl Keytab {
         let endian = version.endian();
         r.set_endian(endian);
         let mut entries = Vec::new();
+        let mut holes = Vec::new();
         // Fewer than 4 bytes left reads as the end of the keytab, as in MIT.
         while r.remaining() >= 4 {
             let at = r.pos();
@@ -272,25 +281,50 @@ impl Keytab {
             }
             let record = r.bytes(size, "record")?;
             if len < 0 {
+                holes.push(size as u32);
                 continue;
             }
-            entries.push(parse_entry(record, at + 4, version)?);
+            let mut entry = parse_entry(record, at + 4, version)?;
+            if let Some(raw) = &mut entry.raw {
+                raw.holes_before = std::mem::take(&mut holes);
+            }
+            entries.push(entry);
         }
-        Ok(Keytab { version, entries })
+        Ok(Keytab {
+            version,
+            entries,
+            trailing_holes: holes,
+        })
     }
 
-    /// Serializes the keytab (holes are not written).
+    /// Serializes the keytab.
     pub fn to_bytes(&self) -> Result<Vec<u8>, KeytabError> {
         let endian = self.version.endian();
         let mut w = Writer::new(Endian::Big);
         w.u16(self.version as u16);
         w.set_endian(endian);
+        let hole = |w: &mut Writer, size: u32| -> Result<(), KeytabError> {
+            let neg = i32::try_from(-i64::from(size))
+                .map_err(|_| KeytabError::Unencodable("hole too large".into()))?;
+            if neg == 0 {
+                return Err(KeytabError::Unencodable("empty hole".into()));
+            }
+            w.u32(neg as u32);
+            w.bytes(&vec![0; size as usize]);
+            Ok(())
+        };
         for e in &self.entries {
+            for &h in e.raw.iter().flat_map(|r| &r.holes_before) {
+                hole(&mut w, h)?;
+            }
             let rec = encode_entry(e, self.version)?;
             let len = i32::try_from(rec.len())
                 .map_err(|_| KeytabError::Unencodable("entry too long".into()))?;
             w.u32(len as u32);
             w.bytes(&rec);
+        }
+        for &h in &self.trailing_holes {
+            hole(&mut w, h)?;
         }
         Ok(w.buf)
     }
@@ -437,7 +471,11 @@ fn parse_entry(
             timestamp,
             kvno,
             key,
-            raw: Some(RawTail { kvno8, tail }),
+            raw: Some(RawTail {
+                kvno8,
+                tail,
+                holes_before: Vec::new(),
+            }),
         })
     })()
     .map_err(shift)
@@ -623,9 +661,25 @@ mod tests {
         holed.extend_from_slice(&(-10i32).to_be_bytes());
         holed.extend_from_slice(&[0u8; 10]);
         holed.extend_from_slice(&bytes[2..]);
-        holed.extend_from_slice(&[0, 0, 0, 0, 9, 9]); // end marker then garbage
         let back = Keytab::parse(&holed).unwrap();
-        assert_eq!(back, kt);
+        assert_eq!(back.entries, kt.entries);
+        assert_eq!(back.to_bytes().unwrap(), holed, "holes rewritten");
+        // Trailing holes, then an end marker and garbage (ignored).
+        let mut trailing = holed.clone();
+        trailing.extend_from_slice(&(-3i32).to_be_bytes());
+        trailing.extend_from_slice(&[0; 3]);
+        let back = Keytab::parse(&trailing).unwrap();
+        assert_eq!(back.trailing_holes, vec![3]);
+        assert_eq!(back.to_bytes().unwrap(), trailing);
+        trailing.extend_from_slice(&[0, 0, 0, 0, 9, 9]);
+        assert_eq!(Keytab::parse(&trailing).unwrap(), back);
+        // Removing the entry after the first hole removes the hole too.
+        let mut edited = Keytab::parse(&holed).unwrap();
+        edited.entries.remove(0);
+        let b = edited.to_bytes().unwrap();
+        let mut expect = kt.clone();
+        expect.entries.remove(0);
+        assert_eq!(b, expect.to_bytes().unwrap());
 
         // Record with a zero 32-bit kvno: the 8-bit one applies.
         let mut one = Keytab::new();

@@ -125,18 +125,14 @@ fn reads_fresh_kadmin_export() {
     let lab = lab();
     let d = tempfile::tempdir().unwrap();
     let path = d.path().join("export.keytab");
-    let mut c = lab.cmd("kadmin.local");
-    c.arg("-r").arg(&lab.realm).arg("-q").arg(format!(
-        "ktadd -norandkey -k {} HTTP/web.example.test alice",
-        path.display()
-    ));
-    let out = run(c, None); // kadmin.local exits 0 even when a query fails
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "kadmin.local wrote no keytab ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    kadmin_local(
+        &lab,
+        &format!(
+            "ktadd -norandkey -k {} HTTP/web.example.test alice",
+            path.display()
+        ),
+    );
+    let bytes = std::fs::read(&path).unwrap();
     let kt = Keytab::parse(&bytes).unwrap();
     assert_eq!(kt.to_bytes().unwrap(), bytes);
     assert_eq!(rows_of(&kt), klist_keytab(&lab, &path));
@@ -151,6 +147,71 @@ fn reads_fresh_kadmin_export() {
             http.find(&web, None, Some(et)).unwrap().key
         );
     }
+}
+
+fn kadmin_local(lab: &MitLab, query: &str) {
+    let mut c = lab.cmd("kadmin.local");
+    c.arg("-r").arg(&lab.realm).arg("-q").arg(query);
+    let out = run(c, None);
+    // kadmin.local exits 0 even when the query fails; errors go to stderr.
+    let err = String::from_utf8_lossy(&out.stderr);
+    let bad: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.starts_with("Authenticating as principal"))
+        .collect();
+    assert!(bad.is_empty(), "kadmin.local -q {query:?}: {err}");
+}
+
+/// Deleted entries (`ktremove` leaves zero-filled holes with negative lengths) and an entry
+/// MIT wrote into a larger hole (record longer than the entry): parsed, listed like klist
+/// does, written back byte for byte; MIT appends to the keytab we rewrite.
+#[test]
+fn keytab_with_holes_from_ktremove() {
+    let lab = lab();
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("holes.keytab");
+    let k = path.display();
+    kadmin_local(&lab, &format!("ktadd -norandkey -k {k} alice"));
+    kadmin_local(
+        &lab,
+        &format!("ktadd -norandkey -k {k} HTTP/web.example.test"),
+    );
+    kadmin_local(&lab, &format!("ktremove -k {k} alice all"));
+    kadmin_local(&lab, &format!("ktadd -norandkey -k {k} rc4user")); // reuses a hole
+    let bytes = std::fs::read(&path).unwrap();
+    let kt = Keytab::parse(&bytes).unwrap();
+    assert_eq!(kt.entries.len(), 6);
+    assert_eq!(
+        kt.to_bytes().unwrap(),
+        bytes,
+        "holes and padding rewritten exactly"
+    );
+    assert_eq!(rows_of(&kt), klist_keytab(&lab, &path));
+    let rc4 = p("rc4user@EXAMPLE.TEST");
+    assert_eq!(kt.keys(&rc4, None).len(), 1);
+    assert_eq!(kt.find(&rc4, None, None).unwrap().key.etype, 23);
+    assert!(kt.find(&p("alice@EXAMPLE.TEST"), None, None).is_none());
+
+    // Edit with our API, then let MIT append to the result.
+    let mut ours = kt.clone();
+    assert_eq!(
+        ours.remove(&p("HTTP/web.example.test@EXAMPLE.TEST"), Some(1)),
+        5
+    );
+    let ours_path = d.path().join("edited.keytab");
+    ours.write_atomic(&ours_path).unwrap();
+    assert_eq!(rows_of(&ours), klist_keytab(&lab, &ours_path));
+    kadmin_local(
+        &lab,
+        &format!("ktadd -norandkey -k {} bob", ours_path.display()),
+    );
+    let appended = Keytab::read(&ours_path).unwrap();
+    assert_eq!(appended.entries.len(), 6);
+    assert_eq!(rows_of(&appended), klist_keytab(&lab, &ours_path));
+    assert_eq!(
+        appended.to_bytes().unwrap(),
+        std::fs::read(&ours_path).unwrap()
+    );
 }
 
 /// `ktutil addent -password` + `wkt`, including a kvno above 255 (32-bit kvno extension).

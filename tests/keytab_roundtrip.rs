@@ -37,7 +37,11 @@ fn keytab() -> impl Strategy<Value = Keytab> {
                 }),
             0..5,
         )
-        .prop_map(move |entries| Keytab { version, entries })
+        .prop_map(move |entries| Keytab {
+            version,
+            entries,
+            trailing_holes: Vec::new(),
+        })
     })
 }
 
