@@ -14,7 +14,9 @@
 # /etc/krb5.conf is never read or written (KRB5_CONFIG and KRB5_KDC_PROFILE are always set).
 #
 # Environment (defaults): KDC_PORT (60088), KDC2_PORT (KDC_PORT+1), NO_INSTALL=1 never runs apt-get,
-# KDC_START_TIMEOUT (20 seconds). Ports are frozen in DIR/settings.sh by the first `start`.
+# KDC_START_TIMEOUT (20 seconds), KADMIND=1 also runs kadmind (kadmin on tcp KADMIN_PORT (60749),
+# kpasswd on udp+tcp KPASSWD_PORT (60464); env.sh then also exports KC_MIT_KADMIN, KC_MIT_KPASSWD).
+# These settings are frozen in DIR/settings.sh by the first `start`.
 #
 # Principals (EXAMPLE.TEST unless noted), passwords as in the shared lab:
 #   alice        Alice-Passw0rd   preauth required, aes256/aes128-sha1, aes256-sha384,
@@ -27,6 +29,7 @@
 #   krbtgt/OTHER.TEST@EXAMPLE.TEST, krbtgt/EXAMPLE.TEST@OTHER.TEST   Cross-Passw0rd, in both realms
 #   carol@OTHER.TEST              Carol-Passw0rd
 #   host/svc.other.test@OTHER.TEST  random keys; keytabs/svc-other.keytab
+#   admin/admin  Admin-Passw0rd   all kadmin rights (with KADMIND=1)
 set -euo pipefail
 
 usage() { sed -n '2,12p' "$0" >&2; exit 2; }
@@ -46,8 +49,12 @@ if [ -f "$SETTINGS" ]; then
 else
   KDC_PORT=${KDC_PORT:-60088}
   KDC2_PORT=${KDC2_PORT:-$((KDC_PORT + 1))}
+  KADMIN_PORT=${KADMIN_PORT:-60749}
+  KPASSWD_PORT=${KPASSWD_PORT:-60464}
+  KADMIND=${KADMIND:-}
   if [ "$MODE" = start ]; then
-    printf 'KDC_PORT=%q\nKDC2_PORT=%q\n' "$KDC_PORT" "$KDC2_PORT" >"$SETTINGS"
+    printf 'KDC_PORT=%q\nKDC2_PORT=%q\nKADMIN_PORT=%q\nKPASSWD_PORT=%q\nKADMIND=%q\n' \
+      "$KDC_PORT" "$KDC2_PORT" "$KADMIN_PORT" "$KPASSWD_PORT" "$KADMIND" >"$SETTINGS"
   fi
 fi
 
@@ -59,11 +66,20 @@ export KRB5_CONFIG=$DIR/krb5.conf
 export KRB5_KDC_PROFILE=$DIR/kdc.conf
 export KRB5CCNAME=FILE:$DIR/cc/setup
 PIDFILE=$DIR/run/krb5kdc.pid
+KADMIND_PIDFILE=$DIR/run/kadmind.pid
 
 log() { echo "mit-kdc: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+# The process saved in pidfile $1 is alive and still runs program $2 (guards against PID reuse).
+alive() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ ! -r "/proc/$pid/comm" ] || [ "$(cat "/proc/$pid/comm")" = "$2" ]
+}
+running() { alive "$PIDFILE" krb5kdc; }
 
 have_tools() {
   local t
@@ -115,6 +131,8 @@ write_config() {
 [realms]
     $REALM = {
         kdc = $KDC_IP:$KDC_PORT
+        admin_server = $KDC_IP:$KADMIN_PORT
+        kpasswd_server = $KDC_IP:$KPASSWD_PORT
     }
     $REALM2 = {
         kdc = $KDC_IP:$KDC2_PORT
@@ -126,7 +144,9 @@ write_config() {
     .other.test = $REALM2
     other.test = $REALM2
 EOF
-  realm_block() { # realm dbdir port
+  realm_block() { # realm dbdir port [extra line...]
+    local extra=""
+    [ $# -le 3 ] || extra=$(printf '        %s\n' "${@:4}")
     cat <<EOF
     $1 = {
         database_name = $DIR/$2/principal
@@ -139,6 +159,7 @@ EOF
         max_life = 24h
         max_renewable_life = 7d
         default_principal_flags = +preauth
+$extra
     }
 EOF
   }
@@ -149,14 +170,16 @@ EOF
     echo "    kdc_tcp_listen = $KDC_IP:$KDC_PORT"
     echo
     echo "[realms]"
-    realm_block "$REALM" db "$KDC_PORT"
+    realm_block "$REALM" db "$KDC_PORT" "kadmind_listen = $KDC_IP:$KADMIN_PORT" \
+      "kpasswd_listen = $KDC_IP:$KPASSWD_PORT"
     realm_block "$REALM2" db2 "$KDC2_PORT"
     echo
     echo "[logging]"
     echo "    kdc = FILE:$DIR/logs/krb5kdc.log"
+    echo "    admin_server = FILE:$DIR/logs/kadmind.log"
     echo "    default = FILE:$DIR/logs/krb5lib.log"
   } >"$DIR/kdc.conf"
-  : >"$DIR/kadm5.acl"
+  printf '*/admin@%s *\n' "$REALM" >"$DIR/kadm5.acl"
 }
 
 kadmin_batch() { # realm  (commands on stdin)
@@ -183,6 +206,7 @@ create_realms() {
   kadmin_batch "$REALM" <<EOF
 addprinc -pw Alice-Passw0rd alice
 addprinc -pw Bob-Passw0rd -requires_preauth bob
+addprinc -pw Admin-Passw0rd admin/admin
 addprinc -pw Rc4-Passw0rd -e arcfour-hmac:normal rc4user
 addprinc -pw Sha2-Passw0rd -e aes256-cts-hmac-sha384-192:normal,aes128-cts-hmac-sha256-128:normal sha2user
 addprinc -randkey host/svc.example.test
@@ -214,6 +238,10 @@ export KC_MIT_KDC2=$KDC_IP:$KDC2_PORT
 export KC_MIT_REALM=$REALM
 export KC_MIT_REALM2=$REALM2
 EOF
+  if [ -n "$KADMIND" ]; then
+    printf 'export KC_MIT_KADMIN=%s:%s\nexport KC_MIT_KPASSWD=%s:%s\n' \
+      "$KDC_IP" "$KADMIN_PORT" "$KDC_IP" "$KPASSWD_PORT" >>"$DIR/env.sh"
+  fi
 }
 
 kdc_answers() { # one AS exchange per realm, answered by *our* KDC (it logs them)
@@ -263,17 +291,53 @@ start_kdc() {
   log "KDC up (pid $(cat "$PIDFILE"))"
 }
 
-stop_kdc() {
-  [ -f "$PIDFILE" ] || { log "not running ($DIR)"; return 0; }
-  local pid
-  pid=$(cat "$PIDFILE")
-  if kill -0 "$pid" 2>/dev/null; then
+start_kadmind() {
+  [ -n "$KADMIND" ] || return 0
+  if alive "$KADMIND_PIDFILE" kadmind; then
+    log "kadmind already running (pid $(cat "$KADMIND_PIDFILE")) for $DIR"
+    return 0
+  fi
+  local p
+  for p in "$KADMIN_PORT" "$KPASSWD_PORT"; do
+    if port_busy "$p"; then
+      die "port $KDC_IP:$p is already in use; choose KADMIN_PORT/KPASSWD_PORT with a fresh DIR"
+    fi
+  done
+  log "starting kadmind on $KDC_IP:$KADMIN_PORT (kpasswd $KDC_IP:$KPASSWD_PORT)"
+  setsid kadmind -nofork -r "$REALM" >"$DIR/logs/kadmind.stderr" 2>&1 </dev/null &
+  echo $! >"$KADMIND_PIDFILE"
+  local deadline=$((SECONDS + ${KDC_START_TIMEOUT:-20}))
+  until (exec 3<>"/dev/tcp/$KDC_IP/$KADMIN_PORT") 2>/dev/null; do
+    if ! alive "$KADMIND_PIDFILE" kadmind || [ "$SECONDS" -ge "$deadline" ]; then
+      log "kadmind did not come up; last log lines:"
+      tail -n 20 "$DIR/logs/kadmind.stderr" "$DIR/logs/kadmind.log" >&2 2>/dev/null || true
+      stop_pid "$KADMIND_PIDFILE" kadmind
+      die "kadmind failed to start (logs in $DIR/logs)"
+    fi
+    sleep 0.2
+  done
+  log "kadmind up (pid $(cat "$KADMIND_PIDFILE"))"
+}
+
+stop_pid() { # pidfile program
+  if alive "$1" "$2"; then
+    local pid
+    pid=$(cat "$1")
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-    log "stopped krb5kdc pid $pid"
+    log "stopped $2 pid $pid"
   fi
-  rm -f "$PIDFILE"
+  rm -f "$1"
+}
+
+stop_kdc() {
+  if [ ! -f "$PIDFILE" ] && [ ! -f "$KADMIND_PIDFILE" ]; then
+    log "not running ($DIR)"
+    return 0
+  fi
+  stop_pid "$KADMIND_PIDFILE" kadmind
+  stop_pid "$PIDFILE" krb5kdc
 }
 
 case "$MODE" in
@@ -283,6 +347,7 @@ case "$MODE" in
     create_realms
     write_env
     start_kdc
+    start_kadmind
     echo "# . $DIR/env.sh"
     ;;
   stop) stop_kdc ;;
