@@ -93,17 +93,17 @@ install_packages() {
   have_tools && return 0
   [ -z "${NO_INSTALL:-}" ] || die "MIT krb5 tools missing and NO_INSTALL is set"
   command -v apt-get >/dev/null || die "MIT krb5 tools missing and no apt-get to install them"
-  local sudo="" pkgs="krb5-kdc krb5-admin-server krb5-user"
+  local sudo="" pkgs=(krb5-kdc krb5-admin-server krb5-user)
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   mkdir -p "$DIR/logs"
-  log "installing $pkgs"
+  log "installing ${pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
   # no systemd here: the packages' own service start fails harmlessly (no database in /var/lib/krb5kdc)
-  if ! $sudo apt-get install -y -q --no-install-recommends $pkgs >"$DIR/logs/apt.log" 2>&1; then
+  if ! $sudo apt-get install -y -q --no-install-recommends "${pkgs[@]}" >"$DIR/logs/apt.log" 2>&1; then
     log "apt-get install failed, running apt-get update first"
     $sudo apt-get update -q >>"$DIR/logs/apt.log" 2>&1 || { tail -n 20 "$DIR/logs/apt.log" >&2; die "apt-get update failed"; }
-    $sudo apt-get install -y -q --no-install-recommends $pkgs >>"$DIR/logs/apt.log" 2>&1 \
-      || { tail -n 20 "$DIR/logs/apt.log" >&2; die "apt-get install $pkgs failed"; }
+    $sudo apt-get install -y -q --no-install-recommends "${pkgs[@]}" >>"$DIR/logs/apt.log" 2>&1 \
+      || { tail -n 20 "$DIR/logs/apt.log" >&2; die "apt-get install ${pkgs[*]} failed"; }
   fi
   have_tools || die "MIT krb5 tools still missing after apt-get install"
 }
