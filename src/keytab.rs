@@ -88,6 +88,13 @@ pub enum KeytabError {
     UnsupportedType(String),
 }
 
+impl KeytabError {
+    /// Whether the file does not exist (no cache / keytab yet).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, KeytabError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
 impl From<Short> for KeytabError {
     fn from(s: Short) -> Self {
         KeytabError::Truncated {

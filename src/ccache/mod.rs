@@ -168,6 +168,13 @@ pub enum CcacheError {
     },
 }
 
+impl CcacheError {
+    /// Whether the file does not exist (no cache / keytab yet).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, CcacheError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
 impl From<Short> for CcacheError {
     fn from(s: Short) -> Self {
         CcacheError::Truncated {

@@ -305,3 +305,14 @@ fn one_component_conf_principal_is_config_without_key() {
     assert_eq!(cc.config("k", None), None);
     assert_eq!(cc.tickets().count(), 0);
 }
+
+#[test]
+fn missing_file_is_not_found() {
+    let d = tempfile::tempdir().unwrap();
+    let e = CredentialCache::read(d.path().join("nope")).unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert!(e.to_string().contains("nope"), "{e}");
+    let e = crate::keytab::Keytab::read(d.path().join("nope")).unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert!(!CcacheError::Empty.is_not_found());
+}
