@@ -83,6 +83,14 @@ pub enum KeytabError {
     /// A value cannot be represented in the file format.
     #[error("cannot encode keytab: {0}")]
     Unencodable(String),
+    /// A malformed keytab name.
+    #[error("invalid keytab name {name:?}: {reason}")]
+    InvalidName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// `KRB5_KTNAME` names a keytab type this crate does not implement.
     #[error("unsupported keytab type {0:?}: only FILE: and WRFILE: keytabs are supported")]
     UnsupportedType(String),
@@ -549,9 +557,10 @@ impl KeytabName {
                 path: PathBuf::from(residual),
                 writable: ty == "WRFILE",
             }),
-            "FILE" | "WRFILE" => Err(KeytabError::Unencodable(format!(
-                "keytab name {name:?} has an empty path"
-            ))),
+            "FILE" | "WRFILE" => Err(KeytabError::InvalidName {
+                name: name.to_owned(),
+                reason: "empty path",
+            }),
             other => Err(KeytabError::UnsupportedType(other.to_owned())),
         }
     }
@@ -781,6 +790,10 @@ mod tests {
             PathBuf::from("k")
         );
         assert_eq!(KeytabName::parse("/x").unwrap().path, PathBuf::from("/x"));
+        assert!(matches!(
+            KeytabName::parse("FILE:"),
+            Err(KeytabError::InvalidName { .. })
+        ));
         assert!(matches!(
             KeytabName::parse("MEMORY:x"),
             Err(KeytabError::UnsupportedType(_))
