@@ -4,3 +4,6 @@
 pub mod config;
 pub mod crypto;
 pub mod transport;
+pub mod ccache;
+pub mod keytab;
+pub mod principal;
