@@ -1,9 +1,9 @@
 //! kerberos-client: a pure-Rust, client-side Kerberos library.
 #![forbid(unsafe_code)]
 
+pub mod ccache;
 pub mod config;
 pub mod crypto;
-pub mod transport;
-pub mod ccache;
 pub mod keytab;
 pub mod principal;
+pub mod transport;

@@ -16,6 +16,8 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
+use crate::config::KdcLocation;
+
 /// The protocol used to reach a KDC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Protocol {
@@ -59,6 +61,23 @@ impl KdcEndpoint {
     pub fn with_protocol(mut self, protocol: Protocol) -> Self {
         self.protocol = Some(protocol);
         self
+    }
+}
+
+impl KdcEndpoint {
+    /// The endpoint a krb5.conf `kdc` value names, or `None` for a KDC proxy URL (https/kkdcp),
+    /// which the MS-KKDCP transport serves instead.
+    pub fn from_location(location: &KdcLocation) -> Option<Self> {
+        match location {
+            KdcLocation::Any { host, port } => Some(KdcEndpoint::new(host.clone(), *port)),
+            KdcLocation::Udp { host, port } => {
+                Some(KdcEndpoint::new(host.clone(), *port).with_protocol(Protocol::Udp))
+            }
+            KdcLocation::Tcp { host, port } => {
+                Some(KdcEndpoint::new(host.clone(), *port).with_protocol(Protocol::Tcp))
+            }
+            KdcLocation::Https { .. } | KdcLocation::Kkdcp { .. } => None,
+        }
     }
 }
 
@@ -176,6 +195,7 @@ impl fmt::Display for Attempt {
 
 /// The transport layer's error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// No KDC is known for the realm.
     #[error("no KDC is configured or discoverable for realm {0}")]
@@ -196,4 +216,26 @@ fn list(attempts: &[Attempt]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_from_config_locations() {
+        let l = KdcLocation::parse("tcp/[::1]:60088", 88).unwrap();
+        let e = KdcEndpoint::from_location(&l).unwrap();
+        assert_eq!(e.host, "::1");
+        assert_eq!(e.port, 60088);
+        assert_eq!(e.protocol, Some(Protocol::Tcp));
+        assert_eq!(e.to_string(), "[::1]:60088");
+        let l = KdcLocation::parse("kdc.example.com", 88).unwrap();
+        assert_eq!(
+            KdcEndpoint::from_location(&l),
+            Some(KdcEndpoint::new("kdc.example.com", 88))
+        );
+        let l = KdcLocation::parse("https://proxy.example.com/KdcProxy", 88).unwrap();
+        assert_eq!(KdcEndpoint::from_location(&l), None);
+    }
 }
