@@ -33,6 +33,7 @@ MODE=$1
 case "$MODE" in install|start|stop|env|selftest) ;; *) usage ;; esac
 mkdir -p "$2"
 DIR=$(cd "$2" && pwd)
+[ "$DIR" != / ] || { echo "refusing to use / as DIR" >&2; exit 2; }
 
 REALM=HEIMDAL.TEST
 DOMAIN=heimdal.test
@@ -291,7 +292,10 @@ selftest() {
   check "kdc answers udp+tcp (raw AS-REQ)" kdc_probe 127.0.0.1 "$HEIMDAL_KDC_PORT" "$REALM"
   check "MIT kinit alice (enc-timestamp preauth)" sh -c 'echo Alice-Passw0rd | kinit alice@'"$REALM"
   check "MIT kvno $svc" kvno "$svc"
-  check "MIT kinit bob (no preauth)" sh -c 'echo Bob-Passw0rd | kinit bob@'"$REALM"
+  check "MIT kinit alice gets PREAUTH_REQUIRED first" sh -c \
+    "echo Alice-Passw0rd | KRB5_TRACE=/dev/stdout kinit alice@$REALM | grep -q 'Additional pre-authentication required'"
+  check "MIT kinit bob (no preauth: AS-REP without PREAUTH_REQUIRED)" sh -c \
+    "echo Bob-Passw0rd | KRB5_TRACE=/dev/stdout kinit bob@$REALM >'$DIR/run/bob.trace' && ! grep -q 'Additional pre-authentication required' '$DIR/run/bob.trace'"
   check "MIT kinit alice wrong password fails" sh -c '! echo Wrong-Passw0rd | kinit alice@'"$REALM"
   check "MIT kinit -k host/svc keytab" kinit -k -t "$DIR/keytabs/svc.keytab" "$svc"
   check "MIT kinit -k HTTP/web keytab" kinit -k -t "$DIR/keytabs/http.keytab" "HTTP/web.$DOMAIN@$REALM"
