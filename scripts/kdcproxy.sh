@@ -335,6 +335,18 @@ selftest() {
   expect "raw probe https $tenant (any path)" "KRB-ERROR 25" kkdcp "https://127.0.0.1:$PROXY_HTTPS_PORT$tenant" EXAMPLE.TEST alice "$DIR/tls/ca.pem"
   expect "raw probe http $tenant (any path)" "AS-REP" kkdcp "http://127.0.0.1:$PROXY_HTTP_PORT$tenant" EXAMPLE.TEST bob
   expect "raw probe OTHER.TEST: carol -> PREAUTH_REQUIRED" "KRB-ERROR 25" kkdcp "$HTTP_URL" OTHER.TEST carol
+  # the other lab realms, when their KDCs are running (heimdal-kdc.sh, samba-dc.sh)
+  local r addr
+  for r in HEIMDAL.TEST SAMBA.TEST; do
+    addr=$(realm_addr "$r")
+    if [ -n "$addr" ] && tcp_busy "${addr##*:}"; then
+      expect "raw probe $r: alice -> PREAUTH_REQUIRED" "KRB-ERROR 25" kkdcp "$HTTP_URL" "$r" alice
+      expect "raw probe $r: bob -> AS-REP" "AS-REP" kkdcp "$HTTP_URL" "$r" bob
+      check "MIT kinit alice@$r via https KdcProxy" sh -c "echo Alice-Passw0rd | kinit alice@$r"
+    else
+      echo "skip $r (no KDC at ${addr:-?})"
+    fi
+  done
   expect "unconfigured realm is refused (no DNS lookup)" "HTTP 503" sh -c "$(declare -f kkdcp); BASEPY=$BASEPY; kkdcp '$HTTP_URL' NOSUCH.TEST alice; true"
   if [ -n "$mit_started" ]; then
     KDC_PORT=$p1 KDC2_PORT=$p2 bash "${MIT_KDC_SH:-$HERE/mit-kdc.sh}" stop "$DIR/mit" >>"$t_log" 2>&1 || true
