@@ -65,9 +65,9 @@ install() {
   [ ${#need[@]} -eq 0 ] && return 0
   [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but ${need[*]} must be installed"
   log "installing ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends "${need[@]}" >/dev/null 2>&1 || {
-    DEBIAN_FRONTEND=noninteractive apt-get -q -y update >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends "${need[@]}" >/dev/null 2>&1 || {
+    DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 update >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends "${need[@]}" >/dev/null
   }
 }
 

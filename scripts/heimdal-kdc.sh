@@ -51,7 +51,7 @@ fi
 KDC_ADDR=127.0.0.1:$HEIMDAL_KDC_PORT
 TIMEOUT=${HEIMDAL_START_TIMEOUT:-20}
 
-CACHE=${KC_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kerberos-client-lab}
+CACHE=${KC_LAB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/kerberos-client-lab}
 ROOT=$CACHE/heimdal/root
 ARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo "$(uname -m)-linux-gnu")
 HLIB=$ROOT/usr/lib/$ARCH
@@ -74,7 +74,7 @@ py() { if [ -x /usr/bin/python3 ]; then /usr/bin/python3 "$@"; else python3 "$@"
 
 apt_get() {
   [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but apt-get $* is needed"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y "$@"
+  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 "$@"
 }
 
 # AS-REQ for an unknown principal over udp and tcp; succeeds when both answer with a KRB-ERROR
@@ -188,6 +188,8 @@ $common
     require-preauth = false
     enable-fast = true
     kdc_warn_pwexpire = 0
+    # kadmin -l pokes the KDC through this socket (default under /var/lib/heimdal-kdc)
+    signal_socket = $DIR/run/signal
 
 [logging]
     kdc = FILE:$DIR/log/kdc.log

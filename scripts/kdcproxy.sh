@@ -58,7 +58,7 @@ else
 fi
 TIMEOUT=${KDCPROXY_START_TIMEOUT:-30}
 PIP_SPEC=${KDCPROXY_PIP_SPEC:-kdcproxy==1.1.0 gunicorn==27.0.1}
-CACHE=${KC_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kerberos-client-lab}
+CACHE=${KC_LAB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/kerberos-client-lab}
 if [ -x /usr/bin/python3 ]; then BASEPY=/usr/bin/python3; else BASEPY=$(command -v python3); fi
 VENV=$CACHE/kdcproxy-venv-$(printf '%s %s' "$PIP_SPEC" "$("$BASEPY" -c 'import sys; print(sys.version)')" | sha256sum | cut -c1-12)
 HTTPS_URL=https://127.0.0.1:$PROXY_HTTPS_PORT/KdcProxy
@@ -71,7 +71,7 @@ pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 apt_get() {
   [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but apt-get $* is needed"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y "$@"
+  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 "$@"
 }
 apt_install() {
   apt_get install --no-install-recommends "$@" >/dev/null 2>&1 \

@@ -70,7 +70,7 @@ ST() { samba-tool "$@" -s "$SMB_CONF"; }
 
 apt_get() {
   [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but apt-get $* is needed"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y "$@"
+  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 "$@"
 }
 
 # AS-REQ for an unknown principal over udp and tcp; succeeds when both answer with a KRB-ERROR
