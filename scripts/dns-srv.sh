@@ -54,7 +54,17 @@ CONF=$DIR/dnsmasq.conf
 
 log() { printf 'dns-srv: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
+# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
+proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
+pid_of() { cut -d' ' -f1 "$1"; }
+pid_alive() {
+  local p s
+  [ -s "$1" ] || return 1
+  read -r p s <"$1"
+  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
+}
 # dig against our server only (never the system resolver: explicit @server, no search list)
 q() { dig @127.0.0.1 -p "$DNS_PORT" +time=1 +tries=1 +nosearch +norecurse "$@"; }
 
@@ -110,14 +120,14 @@ EOF
 
 start_daemon() {
   if pid_alive "$DIR/run/dnsmasq.pid"; then
-    log "dnsmasq already running (pid $(cat "$DIR/run/dnsmasq.pid"))"
+    log "dnsmasq already running (pid $(pid_of "$DIR/run/dnsmasq.pid"))"
     return 0
   fi
   /usr/sbin/dnsmasq --test --conf-file="$CONF" >/dev/null 2>&1 || { /usr/sbin/dnsmasq --test --conf-file="$CONF" >&2 || true; die "bad $CONF"; }
   # -k: stay in the foreground (our PID is dnsmasq's); --pid-file= : no pid file outside DIR
   setsid /usr/sbin/dnsmasq -k --conf-file="$CONF" --pid-file= --user=nobody \
     >>"$DIR/log/dnsmasq.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$DIR/run/dnsmasq.pid"
+  save_pid $! "$DIR/run/dnsmasq.pid"
   local deadline=$((SECONDS + TIMEOUT))
   until q +short SRV _kerberos._udp.EXAMPLE.TEST 2>/dev/null | grep -q 60088 \
         && q +tcp +short SRV _kerberos._tcp.EXAMPLE.TEST 2>/dev/null | grep -q 60088; do
@@ -129,13 +139,13 @@ start_daemon() {
     fi
     sleep 0.1
   done
-  log "dnsmasq answers on udp+tcp 127.0.0.1:$DNS_PORT (pid $(cat "$DIR/run/dnsmasq.pid"))"
+  log "dnsmasq answers on udp+tcp 127.0.0.1:$DNS_PORT (pid $(pid_of "$DIR/run/dnsmasq.pid"))"
 }
 
 stop_daemon() {
   local f=$DIR/run/dnsmasq.pid p
   if pid_alive "$f"; then
-    p=$(cat "$f")
+    p=$(pid_of "$f")
     kill "$p" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi

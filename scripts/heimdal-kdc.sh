@@ -67,7 +67,17 @@ CLIENT_CONF=$DIR/krb5.conf     # for MIT (and Heimdal) clients
 
 log() { printf 'heimdal-kdc: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
+# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
+proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
+pid_of() { cut -d' ' -f1 "$1"; }
+pid_alive() {
+  local p s
+  [ -s "$1" ] || return 1
+  read -r p s <"$1"
+  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
+}
 # run a Heimdal binary against the server config
 h() { LD_LIBRARY_PATH=$HLIB KRB5_CONFIG=$SERVER_CONF "$@"; }
 py() { if [ -x /usr/bin/python3 ]; then /usr/bin/python3 "$@"; else python3 "$@"; fi; }
@@ -224,19 +234,19 @@ port_busy() { # tcp port on 127.0.0.1 accepts connections
 start_daemons() {
   local started=""
   if pid_alive "$DIR/run/kdc.pid"; then
-    log "kdc already running (pid $(cat "$DIR/run/kdc.pid"))"
+    log "kdc already running (pid $(pid_of "$DIR/run/kdc.pid"))"
   else
     port_busy "$HEIMDAL_KDC_PORT" && die "127.0.0.1:$HEIMDAL_KDC_PORT is already in use by another process"
     LD_LIBRARY_PATH=$HLIB KRB5_CONFIG=$SERVER_CONF setsid "$HSRV/kdc" --config-file="$SERVER_CONF" \
       --addresses=127.0.0.1 --ports="$HEIMDAL_KDC_PORT" >>"$DIR/log/kdc.stderr" 2>&1 </dev/null 9>&- &
-    echo $! >"$DIR/run/kdc.pid"
+    save_pid $! "$DIR/run/kdc.pid"
     started=1
   fi
   if pid_alive "$DIR/run/kpasswdd.pid"; then :; else
     LD_LIBRARY_PATH=$HLIB KRB5_CONFIG=$SERVER_CONF setsid "$HSRV/kpasswdd" --config-file="$SERVER_CONF" \
       --addresses=127.0.0.1 --port="$HEIMDAL_KPASSWD_PORT" --keytab=HDB: \
       >>"$DIR/log/kpasswdd.stderr" 2>&1 </dev/null 9>&- &
-    echo $! >"$DIR/run/kpasswdd.pid"
+    save_pid $! "$DIR/run/kpasswdd.pid"
   fi
   [ -n "$started" ] || return 0
   local deadline=$((SECONDS + TIMEOUT))
@@ -250,14 +260,14 @@ start_daemons() {
     sleep 0.1
   done
   pid_alive "$DIR/run/kpasswdd.pid" || { tail -n 20 "$DIR/log/kpasswdd.stderr" >&2; die "kpasswdd exited"; }
-  log "kdc answers on udp+tcp $KDC_ADDR (pid $(cat "$DIR/run/kdc.pid"))"
+  log "kdc answers on udp+tcp $KDC_ADDR (pid $(pid_of "$DIR/run/kdc.pid"))"
 }
 
 stop_daemons() {
   local f p
   for f in "$DIR/run/kpasswdd.pid" "$DIR/run/kdc.pid"; do
     if pid_alive "$f"; then
-      p=$(cat "$f")
+      p=$(pid_of "$f")
       kill "$p" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
       if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi

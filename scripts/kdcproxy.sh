@@ -67,7 +67,17 @@ CLIENT_CONF=$DIR/krb5-via-proxy.conf
 
 log() { printf 'kdcproxy: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
+# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
+proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
+pid_of() { cut -d' ' -f1 "$1"; }
+pid_alive() {
+  local p s
+  [ -s "$1" ] || return 1
+  read -r p s <"$1"
+  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
+}
 
 apt_get() {
   [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but apt-get $* is needed"
@@ -240,7 +250,7 @@ start_one() { # NAME PORT URL gunicorn-args...
   local name=$1 port=$2 url=$3 extra=()
   shift 3
   if pid_alive "$DIR/run/$name.pid"; then
-    log "$name listener already running (pid $(cat "$DIR/run/$name.pid"))"
+    log "$name listener already running (pid $(pid_of "$DIR/run/$name.pid"))"
     return 0
   fi
   tcp_busy "$port" && die "127.0.0.1:$port is already in use by another process"
@@ -250,7 +260,7 @@ start_one() { # NAME PORT URL gunicorn-args...
     --workers 1 --worker-class gthread --threads 4 --timeout 60 \
     --access-logfile "$DIR/log/$name-access.log" --error-logfile "$DIR/log/$name-error.log" \
     --chdir "$DIR" kdcproxy:application >>"$DIR/log/$name.stdout" 2>&1 </dev/null 9>&- &
-  echo $! >"$DIR/run/$name.pid"
+  save_pid $! "$DIR/run/$name.pid"
   local deadline=$((SECONDS + TIMEOUT))
   until kkdcp "GET:$url" X X "$DIR/tls/ca.pem" 2>/dev/null | grep -q 'HTTP 405'; do
     if ! pid_alive "$DIR/run/$name.pid" || [ "$SECONDS" -ge "$deadline" ]; then
@@ -261,14 +271,14 @@ start_one() { # NAME PORT URL gunicorn-args...
     fi
     sleep 0.1
   done
-  log "$name listener answers at $url (pid $(cat "$DIR/run/$name.pid"))"
+  log "$name listener answers at $url (pid $(pid_of "$DIR/run/$name.pid"))"
 }
 
 stop_all() {
   local f p
   for f in "$DIR/run/https.pid" "$DIR/run/http.pid"; do
     if pid_alive "$f"; then
-      p=$(cat "$f")
+      p=$(pid_of "$f")
       kill "$p" 2>/dev/null || true   # gunicorn master: TERM stops its workers too
       for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
       if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi

@@ -65,7 +65,17 @@ SYSPY=/usr/bin/python3   # samba's python modules live in the Debian python
 
 log() { printf 'samba-dc: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
+# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
+proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
+pid_of() { cut -d' ' -f1 "$1"; }
+pid_alive() {
+  local p s
+  [ -s "$1" ] || return 1
+  read -r p s <"$1"
+  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
+}
 ST() { samba-tool "$@" -s "$SMB_CONF"; }
 
 apt_get() {
@@ -228,13 +238,13 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_daemon() {
   mkdir -p "$DIR/run" "$DIR/cc" "$DIR/log"
   if pid_alive "$DIR/run/samba.pid"; then
-    log "samba already running (pid $(cat "$DIR/run/samba.pid"))"
+    log "samba already running (pid $(pid_of "$DIR/run/samba.pid"))"
     return 0
   fi
   port_busy "$SAMBA_KDC_PORT" && die "127.0.0.1:$SAMBA_KDC_PORT is already in use by another process"
   KRB5_CONFIG=$KDC_CONF setsid samba -s "$SMB_CONF" -F --no-process-group -M single --debug-stdout \
     >>"$DIR/log/samba.stdout" 2>&1 </dev/null 9>&- &
-  echo $! >"$DIR/run/samba.pid"
+  save_pid $! "$DIR/run/samba.pid"
   local deadline=$((SECONDS + TIMEOUT))
   until kdc_probe 127.0.0.1 "$SAMBA_KDC_PORT" "$REALM" 2>/dev/null && kdc_probe ::1 "$SAMBA_KDC_PORT" "$REALM" 2>/dev/null; do
     if ! pid_alive "$DIR/run/samba.pid" || [ "$SECONDS" -ge "$deadline" ]; then
@@ -245,13 +255,13 @@ start_daemon() {
     fi
     sleep 0.2
   done
-  log "samba KDC answers on udp+tcp 127.0.0.1/[::1]:$SAMBA_KDC_PORT (pid $(cat "$DIR/run/samba.pid"))"
+  log "samba KDC answers on udp+tcp 127.0.0.1/[::1]:$SAMBA_KDC_PORT (pid $(pid_of "$DIR/run/samba.pid"))"
 }
 
 stop_daemon() {
   local f=$DIR/run/samba.pid p
   if pid_alive "$f"; then
-    p=$(cat "$f")
+    p=$(pid_of "$f")
     kill "$p" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi
