@@ -56,7 +56,8 @@ log() { printf 'dns-srv: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 # DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
 # has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
-proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+# start time of a live process (empty when gone or a zombie: killed daemons may linger unreaped)
+proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '$1 != "Z" {print $20}'; }
 save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
 pid_of() { cut -d' ' -f1 "$1"; }
 pid_alive() {
@@ -147,8 +148,8 @@ stop_daemon() {
   if pid_alive "$f"; then
     p=$(pid_of "$f")
     kill "$p" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi
+    for _ in $(seq 50); do [ -n "$(proc_start "$p")" ] || break; sleep 0.1; done
+    if [ -n "$(proc_start "$p")" ]; then kill -9 "$p" 2>/dev/null || true; fi
     log "stopped dnsmasq (pid $p)"
   fi
   rm -f "$f"
