@@ -1,4 +1,5 @@
 //! kerberos-client: a pure-Rust, client-side Kerberos library.
 #![forbid(unsafe_code)]
 
+pub mod asn1;
 pub mod crypto;
