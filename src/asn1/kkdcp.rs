@@ -38,12 +38,16 @@ impl KdcProxyMessage {
     /// The Kerberos message without its length prefix (checked against the prefix).
     pub fn unwrap_message(&self) -> Result<&[u8], Asn1Error> {
         let Some((prefix, body)) = self.kerb_message.split_at_checked(4) else {
-            return Err(Asn1Error::InvalidValue("kerb-message shorter than its length prefix"));
+            return Err(Asn1Error::InvalidValue(
+                "kerb-message shorter than its length prefix",
+            ));
         };
         let mut len = [0u8; 4];
         len.copy_from_slice(prefix);
         if usize::try_from(u32::from_be_bytes(len)).ok() != Some(body.len()) {
-            return Err(Asn1Error::InvalidValue("kerb-message length prefix mismatch"));
+            return Err(Asn1Error::InvalidValue(
+                "kerb-message length prefix mismatch",
+            ));
         }
         Ok(body)
     }

@@ -763,3 +763,37 @@ pub struct TypedDataEntry {
 
 /// `TYPED-DATA ::= SEQUENCE SIZE (1..MAX) OF SEQUENCE { data-type [0] Int32, data-value [1] OCTET STRING OPTIONAL }`
 pub type TypedData = Vec<TypedDataEntry>;
+
+/// `AD-CAMMAC ::= SEQUENCE { elements [0] AuthorizationData, kdc-verifier [1] Verifier-MAC OPTIONAL, svc-verifier [2] Verifier-MAC OPTIONAL, other-verifiers [3] SEQUENCE (SIZE (1..MAX)) OF Verifier OPTIONAL }` (RFC 7751)
+#[derive(AsnType, Decode, Encode, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AdCammac {
+    #[rasn(tag(explicit(0)))]
+    pub elements: AuthorizationData,
+    #[rasn(tag(explicit(1)))]
+    pub kdc_verifier: Option<VerifierMac>,
+    #[rasn(tag(explicit(2)))]
+    pub svc_verifier: Option<VerifierMac>,
+    #[rasn(tag(explicit(3)))]
+    pub other_verifiers: Option<Vec<Verifier>>,
+}
+
+/// `Verifier ::= CHOICE { mac Verifier-MAC, ... }` (RFC 7751)
+#[derive(AsnType, Decode, Encode, Clone, Debug, PartialEq, Eq, Hash)]
+#[rasn(choice)]
+pub enum Verifier {
+    /// `mac`
+    Mac(VerifierMac),
+}
+
+/// `Verifier-MAC ::= SEQUENCE { identifier [0] PrincipalName OPTIONAL, kvno [1] UInt32 OPTIONAL, enctype [2] Int32 OPTIONAL, mac [3] Checksum }` (RFC 7751)
+#[derive(AsnType, Decode, Encode, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VerifierMac {
+    #[rasn(tag(explicit(0)))]
+    pub identifier: Option<PrincipalName>,
+    #[rasn(tag(explicit(1)))]
+    pub kvno: Option<UInt32>,
+    #[rasn(tag(explicit(2)))]
+    pub enctype: Option<Int32>,
+    #[rasn(tag(explicit(3)))]
+    pub mac: Checksum,
+}

@@ -101,7 +101,9 @@ pub enum EncKdcRepPartKind {
 
 /// Decode a decrypted KDC reply part, accepting `[APPLICATION 25]` or `[APPLICATION 26]`
 /// regardless of the exchange (MIT sends 26 in AS replies), and report which it was.
-pub fn decode_enc_kdc_rep_part(bytes: &[u8]) -> Result<(EncKdcRepPart, EncKdcRepPartKind), Asn1Error> {
+pub fn decode_enc_kdc_rep_part(
+    bytes: &[u8],
+) -> Result<(EncKdcRepPart, EncKdcRepPartKind), Asn1Error> {
     match bytes.first() {
         Some(0x79) => Ok((decode::<EncAsRepPart>(bytes)?.0, EncKdcRepPartKind::AsRep)),
         Some(0x7a) => Ok((decode::<EncTgsRepPart>(bytes)?.0, EncKdcRepPartKind::TgsRep)),

@@ -7,7 +7,10 @@ use super::constants::padata_type as pt;
 use super::fast::{PaAuthenticationSet, PaFxFastReply, PaFxFastRequest};
 use super::int::{Int32, Microseconds};
 use super::messages::{ApReq, Checksum, EncryptedData, PaData};
-use super::ms::{KerbKeyListRep, KerbKeyListReq, KerbPaPacRequest, PaForUser, PaPacOptions, PaS4uX509User, supported_enctypes};
+use super::ms::{
+    KerbKeyListRep, KerbKeyListReq, KerbPaPacRequest, PaForUser, PaPacOptions, PaS4uX509User,
+    supported_enctypes,
+};
 use super::string::KerberosString;
 use super::time::KerberosTime;
 use super::{Asn1Error, decode, encode};
@@ -88,8 +91,9 @@ pub enum TypedPaData {
     FxFastReply(Box<PaFxFastReply>),
     /// 138 PA-ENCRYPTED-CHALLENGE: EncryptedData of PA-ENC-TS-ENC.
     EncryptedChallenge(EncryptedData),
-    /// 149 PA-REQ-ENC-PA-REP: empty in the request, a Checksum in encrypted-pa-data.
-    ReqEncPaRep(Option<Checksum>),
+    /// 149 PA-REQ-ENC-PA-REP: a Checksum in encrypted-pa-data (empty in the request:
+    /// see [`TypedPaData::Empty`]).
+    ReqEncPaRep(Checksum),
     /// 161 KERB-KEY-LIST-REQ.
     KeyListReq(KerbKeyListReq),
     /// 162 KERB-KEY-LIST-REP.
@@ -98,6 +102,9 @@ pub enum TypedPaData {
     SupportedEnctypes(u32),
     /// 167 PA-PAC-OPTIONS.
     PacOptions(PaPacOptions),
+    /// A known type sent with an empty value: METHOD-DATA hints in KRB-ERROR (e.g.
+    /// PA-ENC-TIMESTAMP, PA-FX-FAST), PA-REQ-ENC-PA-REP in a request.
+    Empty(Int32),
     /// Any other type (e.g. 655 PA-GSS, 150 PA-AS-FRESHNESS), kept raw.
     Unknown {
         /// padata-type
@@ -111,6 +118,16 @@ impl TypedPaData {
     /// Decode a PA-DATA's value according to its type and direction.
     pub fn from_padata(pa: &PaData, dir: PaDirection) -> Result<Self, Asn1Error> {
         let v: &[u8] = &pa.padata_value;
+        let raw_types = [pt::PA_PW_SALT, pt::PA_FX_COOKIE];
+        if v.is_empty() && !raw_types.contains(&pa.padata_type) {
+            return Ok(match pa.padata_type {
+                t if super::constants::padata_type::name(t).is_some() => Self::Empty(t),
+                t => Self::Unknown {
+                    padata_type: t,
+                    value: Vec::new(),
+                },
+            });
+        }
         Ok(match pa.padata_type {
             pt::PA_TGS_REQ => Self::TgsReq(Box::new(decode(v)?)),
             pt::PA_ENC_TIMESTAMP => Self::EncTimestamp(decode(v)?),
@@ -127,13 +144,7 @@ impl TypedPaData {
                 PaDirection::Reply => Self::FxFastReply(Box::new(decode(v)?)),
             },
             pt::PA_ENCRYPTED_CHALLENGE => Self::EncryptedChallenge(decode(v)?),
-            pt::PA_REQ_ENC_PA_REP => {
-                if v.is_empty() {
-                    Self::ReqEncPaRep(None)
-                } else {
-                    Self::ReqEncPaRep(Some(decode(v)?))
-                }
-            }
+            pt::PA_REQ_ENC_PA_REP => Self::ReqEncPaRep(decode(v)?),
             pt::KERB_KEY_LIST_REQ => Self::KeyListReq(decode(v)?),
             pt::KERB_KEY_LIST_REP => Self::KeyListRep(decode(v)?),
             pt::PA_SUPPORTED_ENCTYPES => Self::SupportedEnctypes(supported_enctypes::decode(v)?),
@@ -165,6 +176,7 @@ impl TypedPaData {
             Self::KeyListRep(_) => pt::KERB_KEY_LIST_REP,
             Self::SupportedEnctypes(_) => pt::PA_SUPPORTED_ENCTYPES,
             Self::PacOptions(_) => pt::PA_PAC_OPTIONS,
+            Self::Empty(t) => *t,
             Self::Unknown { padata_type, .. } => *padata_type,
         }
     }
@@ -183,8 +195,8 @@ impl TypedPaData {
             Self::AuthenticationSet(x) => encode(x)?,
             Self::FxFastRequest(x) => encode(x.as_ref())?,
             Self::FxFastReply(x) => encode(x.as_ref())?,
-            Self::ReqEncPaRep(None) => Vec::new(),
-            Self::ReqEncPaRep(Some(c)) => encode(c)?,
+            Self::ReqEncPaRep(c) => encode(c)?,
+            Self::Empty(_) => Vec::new(),
             Self::KeyListReq(x) => encode(x)?,
             Self::KeyListRep(x) => encode(x)?,
             Self::SupportedEnctypes(x) => supported_enctypes::encode(*x).to_vec(),
