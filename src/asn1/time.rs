@@ -141,6 +141,16 @@ impl Decode for KerberosTime {
     ) -> Result<Self, D::Error> {
         let t = decoder.decode_generalized_time(tag)?;
         let t = t.with_timezone(&Utc);
+        if !(MIN_SECS..=MAX_SECS).contains(&t.timestamp()) {
+            // E.g. 00000101000000+0100 (BER): not representable as a Zulu time.
+            return Err(rasn::error::DecodeError::from_kind(
+                rasn::error::DecodeErrorKind::Custom {
+                    msg: "KerberosTime outside years 0000..=9999 UTC".into(),
+                },
+                decoder.codec(),
+            )
+            .into());
+        }
         Ok(Self {
             secs: t.timestamp(),
             leap: t.nanosecond() >= 1_000_000_000,
