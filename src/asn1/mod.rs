@@ -40,7 +40,7 @@ pub use time::KerberosTime;
 /// Re-exported so callers can name the octet-string type used in the structs.
 pub use rasn::types::OctetString;
 
-use rasn::{Decode, Encode};
+pub use rasn::{Decode, Encode};
 
 /// Errors of the ASN.1 layer.
 #[derive(Debug, thiserror::Error)]
