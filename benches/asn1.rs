@@ -1,6 +1,6 @@
 //! ASN.1 layer benchmarks: decode a real 1633-byte Windows Server 2022 AS-REP and encode
 //! a real 1668-byte Windows TGS-REQ (from the libkrimes `win-2-w2k22.pcapng` capture,
-//! embedded below), with our types vs `rasn-kerberos` on the same bytes.
+//! embedded below), with our types vs `rasn-kerberos` and `picky-krb` on the same bytes.
 
 use std::hint::black_box;
 
@@ -100,6 +100,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("rasn-kerberos", |b| {
         b.iter(|| rasn::der::decode::<rasn_kerberos::AsRep>(black_box(&as_rep)).expect("decode"))
     });
+    g.bench_function("picky-krb", |b| {
+        b.iter(|| {
+            picky_asn1_der::from_bytes::<picky_krb::messages::AsRep>(black_box(&as_rep))
+                .expect("decode")
+        })
+    });
     g.finish();
 
     let ours: asn1::TgsReq = asn1::decode(&tgs_req).expect("decode");
@@ -112,6 +118,11 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("rasn-kerberos", |b| {
         b.iter(|| rasn::der::encode(black_box(&theirs)).expect("encode"))
+    });
+    let picky: picky_krb::messages::TgsReq = picky_asn1_der::from_bytes(&tgs_req).expect("decode");
+    assert_eq!(picky_asn1_der::to_vec(&picky).expect("encode"), tgs_req);
+    g.bench_function("picky-krb", |b| {
+        b.iter(|| picky_asn1_der::to_vec(black_box(&picky)).expect("encode"))
     });
     g.finish();
 
