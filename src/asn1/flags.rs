@@ -50,10 +50,10 @@ macro_rules! flags_type {
             /// From a list of RFC bit numbers (numbers above 31 are ignored).
             pub const fn from_bits(bits: &[u8]) -> Self {
                 let mut v = Self(0);
-                let mut i = 0;
-                while i < bits.len() {
-                    v = v.with(bits[i]);
-                    i += 1;
+                let mut rest = bits;
+                while let [first, tail @ ..] = rest {
+                    v = v.with(*first);
+                    rest = tail;
                 }
                 v
             }

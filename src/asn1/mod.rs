@@ -78,7 +78,7 @@ pub fn decode<T: Decode>(bytes: &[u8]) -> Result<T, Asn1Error> {
     match rasn::der::decode::<T>(bytes) {
         Ok(v) => Ok(v),
         Err(der_err) => match rasn::ber::decode_with_remainder::<T>(bytes) {
-            Ok((v, rest)) if rest.is_empty() => Ok(v),
+            Ok((v, [])) => Ok(v),
             Ok((_, rest)) => Err(Asn1Error::TrailingData(rest.len())),
             Err(_) => Err(Asn1Error::Decode(der_err)),
         },
