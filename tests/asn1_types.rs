@@ -741,3 +741,12 @@ fn kkdcp_wrap_unwrap() {
     };
     assert!(short.unwrap_message().is_err());
 }
+
+#[test]
+fn ber_boolean_true_01_is_accepted() {
+    // DER requires 0xff for TRUE; a sloppy peer's 0x01 decodes through the BER fallback.
+    let p: KerbPaPacRequest = asn1::decode(&h("3005a003010101")).unwrap();
+    assert!(p.include_pac);
+    assert!(asn1::decode_der::<KerbPaPacRequest>(&h("3005a003010101")).is_err());
+    assert_eq!(enc(&p), "3005a0030101ff");
+}

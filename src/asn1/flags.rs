@@ -270,5 +270,7 @@ flags_type! {
         CHECK_LOGON_HOUR = 1;
         /// 2 signed-with-kun-27 (0x20000000)
         SIGNED_WITH_KUN_27 = 2;
+        /// 4 unconditional-delegation (0x08000000)
+        UNCONDITIONAL_DELEGATION = 4;
     }
 }

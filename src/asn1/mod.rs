@@ -11,6 +11,45 @@
 //! * **Tickets are opaque**: messages hold [`RawTicket`], the exact received bytes,
 //!   re-emitted unchanged. [`RawTicket::parse`] gives a [`Ticket`].
 //! * **No panics** on any input: every decoder returns [`Asn1Error`].
+//!
+//! Decisions where the specifications are silent:
+//! * `UInt32` (kvno, nonce, seq-number) is encoded as the signed reading of its 32 bits,
+//!   like MIT and Windows (`0xff000000` → `02 04 ff 00 00 00`), never as 5 bytes. Nonces
+//!   should be generated with [`UInt32::nonce`], which masks to 31 bits as MIT does, so
+//!   that signed and unsigned peers agree; a reply's nonce is compared as `u32`.
+//! * Flags decode from any length (missing bits are 0, bits past 31 dropped) and always
+//!   encode as 32 bits; a 16-bit KDCOptions from a peer therefore re-encodes longer.
+//! * `KerberosTime` outside years 0000–9999 UTC is a decode error (it could not be
+//!   re-encoded); fractional seconds are truncated; a received leap second is preserved.
+//! * Unknown trailing components are accepted only for types whose ASN.1 has `...`
+//!   (RFC 6113 FAST types, PA-S4U-X509-USER, S4UUserID) and for EncKDCRepPart (which
+//!   RFC 6806 already extended once); other types stay strict.
+//! * A KRB-ERROR's `e-data` stays opaque; [`KrbError::method_data`] and
+//!   [`KrbError::typed_data`] interpret it on request.
+//! * PA-DATA with an empty value (KRB-ERROR METHOD-DATA hints, PA-REQ-ENC-PA-REP in a
+//!   request) decodes as [`TypedPaData::Empty`] for any known type.
+//!
+//! ```
+//! use kerberos_client::asn1::{self, constants::*, *};
+//!
+//! let now = KerberosTime::from_unix(1_764_115_200);
+//! let body = KdcReqBody::new(
+//!     KdcOptions::from_bits(&[KdcOptions::FORWARDABLE, KdcOptions::RENEWABLE,
+//!                             KdcOptions::CANONICALIZE, KdcOptions::RENEWABLE_OK]),
+//!     "EXAMPLE.COM",
+//!     now.add_secs(10 * 3600),
+//!     UInt32::nonce(0x1234_5678).get(),
+//!     &[etype::AES256_CTS_HMAC_SHA1_96, etype::AES128_CTS_HMAC_SHA1_96],
+//! )
+//! .with_cname(PrincipalName::new(name_type::NT_PRINCIPAL, &["Łukasz"]))
+//! .with_sname(PrincipalName::new(name_type::NT_SRV_INST, &["krbtgt", "EXAMPLE.COM"]));
+//! let pac = PaData::from_value(padata_type::PA_PAC_REQUEST, &KerbPaPacRequest { include_pac: true })?;
+//! let der = asn1::encode(&AsReq::new(Some(vec![pac]), body))?;
+//!
+//! let back: AsReq = asn1::decode(&der)?;
+//! assert_eq!(back.0.req_body.cname.unwrap().name_string[0].as_str(), Some("Łukasz"));
+//! # Ok::<(), asn1::Asn1Error>(())
+//! ```
 
 pub mod constants;
 mod ext;
