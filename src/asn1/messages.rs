@@ -9,6 +9,7 @@ use rasn::types::OctetString;
 use super::ext::{Extensions, RawTicket};
 use super::flags::{ApOptions, KdcOptions, TicketFlags};
 use super::int::{Int32, Microseconds, UInt32};
+use super::key::KeyBytes;
 use super::string::{KerberosString, Realm};
 use super::time::KerberosTime;
 
@@ -143,23 +144,13 @@ impl EncryptedData {
 
 /// `EncryptionKey ::= SEQUENCE { keytype [0] Int32, keyvalue [1] OCTET STRING }`
 ///
-/// Note: `keyvalue` is a shared immutable buffer and is not zeroized; copy it into the
-/// crypto layer's zeroizing key type right after decoding.
-#[derive(AsnType, Decode, Encode, Clone, PartialEq, Eq, Hash)]
+/// `keyvalue` is a [`KeyBytes`]: zeroized on drop and redacted in `Debug`.
+#[derive(AsnType, Decode, Encode, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EncryptionKey {
     #[rasn(tag(explicit(0)))]
     pub keytype: Int32,
     #[rasn(tag(explicit(1)))]
-    pub keyvalue: OctetString,
-}
-
-impl core::fmt::Debug for EncryptionKey {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("EncryptionKey")
-            .field("keytype", &self.keytype)
-            .field("keyvalue", &format_args!("<{} bytes>", self.keyvalue.len()))
-            .finish()
-    }
+    pub keyvalue: KeyBytes,
 }
 
 impl EncryptionKey {
@@ -167,7 +158,7 @@ impl EncryptionKey {
     pub fn new(keytype: Int32, keyvalue: impl Into<Vec<u8>>) -> Self {
         Self {
             keytype,
-            keyvalue: OctetString::from(keyvalue.into()),
+            keyvalue: KeyBytes::new(keyvalue),
         }
     }
 }

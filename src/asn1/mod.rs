@@ -56,6 +56,7 @@ mod ext;
 pub mod fast;
 mod flags;
 mod int;
+mod key;
 pub mod kkdcp;
 mod messages;
 pub mod ms;
@@ -69,6 +70,7 @@ pub use flags::{
     ApOptions, FastOptions, KdcOptions, KerberosFlags, PacOptionsFlags, S4uOptions, TicketFlags,
 };
 pub use int::{Int32, Microseconds, UInt32};
+pub use key::KeyBytes;
 pub use kkdcp::KdcProxyMessage;
 pub use messages::*;
 pub use ms::*;
