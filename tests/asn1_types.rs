@@ -750,3 +750,22 @@ fn ber_boolean_true_01_is_accepted() {
     assert!(asn1::decode_der::<KerbPaPacRequest>(&h("3005a003010101")).is_err());
     assert_eq!(enc(&p), "3005a0030101ff");
 }
+
+#[test]
+fn authenticator_and_timestamp_constructors() {
+    let mut a = Authenticator::new(
+        "EXAMPLE.COM",
+        PrincipalName::new(1, &["alice"]),
+        KerberosTime::from_unix(1_700_000_000),
+        123_456,
+    );
+    a.seq_number = Some(UInt32(0x8000_0000));
+    a.subkey = Some(EncryptionKey::new(18, vec![1; 32]));
+    let der = asn1::encode(&a).unwrap();
+    assert_eq!(der[0], 0x62);
+    let back: Authenticator = asn1::decode(&der).unwrap();
+    assert_eq!(back, a);
+    assert!(!format!("{back:?}").contains("1, 1, 1"), "key bytes are redacted");
+    let ts = PaEncTsEnc::new(KerberosTime::from_unix(0), Some(5));
+    assert_eq!(enc(&ts), "3018a011180f31393730303130313030303030305aa103020105");
+}

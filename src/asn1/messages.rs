@@ -548,6 +548,28 @@ pub struct Authenticator {
     pub authorization_data: Option<AuthorizationData>,
 }
 
+impl Authenticator {
+    /// An authenticator (vno 5) with the required fields; optional ones absent.
+    pub fn new(
+        crealm: impl Into<Realm>,
+        cname: PrincipalName,
+        ctime: KerberosTime,
+        cusec: Microseconds,
+    ) -> Self {
+        Self {
+            authenticator_vno: 5,
+            crealm: crealm.into(),
+            cname,
+            cksum: None,
+            cusec,
+            ctime,
+            subkey: None,
+            seq_number: None,
+            authorization_data: None,
+        }
+    }
+}
+
 /// `AP-REP ::= [APPLICATION 15] SEQUENCE { pvno [0], msg-type [1], enc-part [2] }`
 #[derive(AsnType, Decode, Encode, Clone, Debug, PartialEq, Eq, Hash)]
 #[rasn(tag(explicit(application, 15)))]

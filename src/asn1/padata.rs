@@ -27,6 +27,16 @@ pub struct PaEncTsEnc {
     pub pausec: Option<Microseconds>,
 }
 
+impl PaEncTsEnc {
+    /// A timestamp with optional microseconds.
+    pub fn new(patimestamp: KerberosTime, pausec: Option<Microseconds>) -> Self {
+        Self {
+            patimestamp,
+            pausec,
+        }
+    }
+}
+
 /// `ETYPE-INFO-ENTRY ::= SEQUENCE { etype [0] Int32, salt [1] OCTET STRING OPTIONAL }`
 #[derive(AsnType, Decode, Encode, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EtypeInfoEntry {
