@@ -130,3 +130,35 @@ fn every_prefix_of_every_seed() {
         }
     }
 }
+
+proptest! {
+    /// The hand-formatted KerberosTime encoding equals rasn's GeneralizedTime encoding
+    /// (via chrono) for every second in years 0000..=9999, and decodes back.
+    #[test]
+    fn kerberos_time_encoding_matches_chrono(secs in -62_167_219_200i64..=253_402_300_799i64) {
+        let ours = asn1::encode(&KerberosTime::from_unix(secs)).expect("encode");
+        let t = chrono::DateTime::from_timestamp(secs, 0).expect("in range").fixed_offset();
+        let theirs = rasn::der::encode(&t).expect("encode");
+        prop_assert_eq!(&ours, &theirs);
+        prop_assert_eq!(asn1::decode::<KerberosTime>(&ours).expect("decode").unix(), secs);
+    }
+}
+
+#[test]
+fn kerberos_time_edges() {
+    for secs in [
+        -62_167_219_200i64,
+        -62_135_596_800,
+        -1,
+        0,
+        951_782_400,
+        4_107_542_400,
+        253_402_300_799,
+    ] {
+        let ours = asn1::encode(&KerberosTime::from_unix(secs)).expect("encode");
+        let t = chrono::DateTime::from_timestamp(secs, 0)
+            .expect("in range")
+            .fixed_offset();
+        assert_eq!(ours, rasn::der::encode(&t).expect("encode"), "{secs}");
+    }
+}

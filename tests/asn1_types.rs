@@ -765,7 +765,13 @@ fn authenticator_and_timestamp_constructors() {
     assert_eq!(der[0], 0x62);
     let back: Authenticator = asn1::decode(&der).unwrap();
     assert_eq!(back, a);
-    assert!(!format!("{back:?}").contains("1, 1, 1"), "key bytes are redacted");
+    assert!(
+        !format!("{back:?}").contains("1, 1, 1"),
+        "key bytes are redacted"
+    );
     let ts = PaEncTsEnc::new(KerberosTime::from_unix(0), Some(5));
-    assert_eq!(enc(&ts), "3018a011180f31393730303130313030303030305aa103020105");
+    assert_eq!(
+        enc(&ts),
+        "3018a011180f31393730303130313030303030305aa103020105"
+    );
 }

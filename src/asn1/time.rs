@@ -96,6 +96,53 @@ impl KerberosTime {
     }
 }
 
+impl KerberosTime {
+    /// The canonical `YYYYMMDDHHMMSSZ` text, or None when out of range.
+    fn to_generalized_time_bytes(self) -> Option<[u8; 15]> {
+        if !(MIN_SECS..=MAX_SECS).contains(&self.secs) {
+            return None;
+        }
+        let days = self.secs.div_euclid(86_400);
+        let sod = self.secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let (hh, mm, mut ss) = (sod / 3600, (sod / 60) % 60, sod % 60);
+        if self.leap && ss == 59 {
+            ss = 60;
+        }
+        let mut out = [0u8; 15];
+        let fields = [
+            (y / 100, 0),
+            (y % 100, 2),
+            (m, 4),
+            (d, 6),
+            (hh, 8),
+            (mm, 10),
+            (ss, 12),
+        ];
+        for (value, at) in fields {
+            let two = [b'0' + (value / 10) as u8, b'0' + (value % 10) as u8];
+            out.get_mut(at..at + 2)?.copy_from_slice(&two);
+        }
+        *out.get_mut(14)? = b'Z';
+        Some(out)
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
+/// (H. Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
 impl From<SystemTime> for KerberosTime {
     fn from(t: SystemTime) -> Self {
         Self::from_system_time(t)
@@ -166,6 +213,18 @@ impl Encode for KerberosTime {
         _constraints: &Constraints,
         identifier: Identifier,
     ) -> Result<(), E::Error> {
+        if matches!(
+            encoder.codec(),
+            rasn::Codec::Der | rasn::Codec::Ber | rasn::Codec::Cer
+        ) {
+            // Fast path: format `YYYYMMDDHHMMSSZ` directly and write it as a primitive
+            // value with the GeneralizedTime tag (no chrono round trip).
+            if let Some(text) = self.to_generalized_time_bytes() {
+                return encoder
+                    .encode_octet_string(tag, &Constraints::default(), &text, identifier)
+                    .map(drop);
+            }
+        }
         let Some(t) = self.to_chrono() else {
             return Err(rasn::error::EncodeError::from_kind(
                 rasn::error::EncodeErrorKind::Custom {
