@@ -1,6 +1,7 @@
 //! kerberos-client: a pure-Rust, client-side Kerberos library.
 #![forbid(unsafe_code)]
 
+pub mod asn1;
 pub mod ccache;
 pub mod config;
 pub mod crypto;

@@ -1,7 +1,8 @@
 //! KDC discovery through DNS SRV records (RFC 4120 §7.2.3.2): `_kerberos._udp.REALM` and
 //! `_kerberos._tcp.REALM`, ordered by priority, then by weight (heaviest first).
 //!
-//! Names are queried fully qualified (with the trailing dot), so no search domain is ever appended.
+//! Names are queried fully qualified (with the trailing dot), so no search domain is ever appended, and
+//! SRV targets are resolved to addresses by the same resolver.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -107,28 +108,32 @@ impl SrvLocator {
                     continue;
                 }
             };
-            let mut records: Vec<(u16, u16, KdcEndpoint)> = lookup
+            let mut records: Vec<(u16, u16, String, u16)> = lookup
                 .answers()
                 .iter()
                 .filter_map(|r| match &r.data {
                     RData::SRV(srv) => {
                         let target = srv.target.to_utf8();
-                        let host = target.trim_end_matches('.');
+                        let host = target.trim_end_matches('.').to_owned();
                         // A target of "." means the service is decidedly not available.
-                        (!host.is_empty()).then(|| {
-                            (
-                                srv.priority,
-                                srv.weight,
-                                KdcEndpoint::new(host, srv.port).with_protocol(protocol),
-                            )
-                        })
+                        (!host.is_empty()).then_some((srv.priority, srv.weight, host, srv.port))
                     }
                     _ => None,
                 })
                 .collect();
             records.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
             tracing::debug!(%name, found = records.len(), "SRV lookup");
-            out.extend(records.into_iter().map(|(_, _, e)| e));
+            for (_, _, host, port) in records {
+                // Resolve the targets with the same resolver, so the transport gets IP literals and
+                // never falls back to another resolver for these names.
+                match resolver.lookup_ip(format!("{host}.")).await {
+                    Ok(ips) => out.extend(
+                        ips.iter()
+                            .map(|ip| KdcEndpoint::new(ip.to_string(), port).with_protocol(protocol)),
+                    ),
+                    Err(e) => tracing::debug!(%host, error = %e, "SRV target does not resolve"),
+                }
+            }
         }
         Ok(out)
     }
