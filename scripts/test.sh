@@ -28,14 +28,17 @@ fi
 
 step "test servers"
 LAB=$(mktemp -d /tmp/kerberos-client-lab.XXXXXX)
+SERVERS="mit-kdc dns-srv"
 cleanup() {
-  bash "$ROOT/scripts/mit-kdc.sh" stop "$LAB/mit" >/dev/null 2>&1 || true
+  for s in $SERVERS; do bash "$ROOT/scripts/$s.sh" stop "$LAB/$s" >/dev/null 2>&1 || true; done
   if [ "${KEEP_LAB:-}" = 1 ]; then echo "lab kept in $LAB"; else rm -rf "$LAB"; fi
 }
 trap cleanup EXIT
-bash scripts/mit-kdc.sh start "$LAB/mit"
-# shellcheck disable=SC1091
-. "$LAB/mit/env.sh"
+for s in $SERVERS; do
+  bash "scripts/$s.sh" start "$LAB/$s"
+  # shellcheck disable=SC1090
+  . "$LAB/$s/env.sh"
+done
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -33,7 +33,11 @@ fn tcp_only_realm_and_priority_order() {
     assert_eq!(other[0].port, 60089);
     let dead = locator().kdcs("DEAD.TEST").unwrap();
     let ports: Vec<u16> = dead.iter().map(|e| e.port).collect();
-    assert_eq!(ports, [60999, 60088, 60999, 60088], "priority 0 before 10, udp before tcp");
+    assert_eq!(
+        ports,
+        [60999, 60088, 60999, 60088],
+        "priority 0 before 10, udp before tcp"
+    );
 }
 
 #[test]
@@ -43,7 +47,21 @@ fn unknown_realm_finds_nothing() {
 
 #[test]
 fn discovered_dead_kdc_fails_over_to_live_one() {
-    // An AS-REQ is not needed to prove reachability: any bytes get a KRB-ERROR back from MIT's KDC.
+    // An AS-REQ for a principal that does not exist: MIT's KDC answers with a KRB-ERROR.
+    use kerberos_client::asn1::{self, constants::*, *};
+    let body = KdcReqBody::new(
+        KdcOptions::from_bits(&[]),
+        "EXAMPLE.TEST",
+        KerberosTime::from_unix(2_000_000_000),
+        UInt32::nonce(7).get(),
+        &[etype::AES256_CTS_HMAC_SHA1_96],
+    )
+    .with_cname(PrincipalName::new(name_type::NT_PRINCIPAL, &["nobody"]))
+    .with_sname(PrincipalName::new(
+        name_type::NT_SRV_INST,
+        &["krbtgt", "EXAMPLE.TEST"],
+    ));
+    let as_req = asn1::encode(&AsReq::new(None, body)).unwrap();
     let kdcs = locator().kdcs("DEAD.TEST").unwrap();
     let tcp: Vec<_> = kdcs
         .into_iter()
@@ -53,8 +71,12 @@ fn discovered_dead_kdc_fails_over_to_live_one() {
         timeout: std::time::Duration::from_secs(2),
         ..SendOptions::default()
     };
-    let reply = blocking::send("DEAD.TEST", &tcp, &[0x30, 0x00], &opts).unwrap();
-    assert_eq!(reply.first(), Some(&0x7e), "a KRB-ERROR [APPLICATION 30] from the live KDC");
+    let reply = blocking::send("DEAD.TEST", &tcp, &as_req, &opts).unwrap();
+    assert_eq!(
+        reply.first(),
+        Some(&0x7e),
+        "a KRB-ERROR [APPLICATION 30] from the live KDC"
+    );
 }
 
 #[tokio::test]

@@ -127,10 +127,11 @@ impl SrvLocator {
                 // Resolve the targets with the same resolver, so the transport gets IP literals and
                 // never falls back to another resolver for these names.
                 match resolver.lookup_ip(format!("{host}.")).await {
-                    Ok(ips) => out.extend(
-                        ips.iter()
-                            .map(|ip| KdcEndpoint::new(ip.to_string(), port).with_protocol(protocol)),
-                    ),
+                    Ok(ips) => {
+                        out.extend(ips.iter().map(|ip| {
+                            KdcEndpoint::new(ip.to_string(), port).with_protocol(protocol)
+                        }))
+                    }
                     Err(e) => tracing::debug!(%host, error = %e, "SRV target does not resolve"),
                 }
             }
