@@ -1,0 +1,445 @@
+//! AES-CTS (CBC with ciphertext stealing, Kerberos variant: the last two
+//! blocks are always swapped) with the HMAC stitched into the CBC loop.
+//!
+//! Encryption writes `confounder | plaintext` into the output buffer chunk by
+//! chunk (one copy, L1-hot), and CBC-encrypts it in place inside a single
+//! backend dispatch. The HMAC is fed in 64-byte pieces between groups of four
+//! CBC blocks so the out-of-order core overlaps the two dependency chains.
+//! Decryption copies the ciphertext chunk-wise into the output and decrypts
+//! it in place with `cbc::Decryptor` (parallel blocks).
+
+use aes::cipher::{
+    Block, BlockCipherDecrypt, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt,
+    BlockModeDecrypt, BlockSizeUser, InnerIvInit, array::Array, consts::U16,
+};
+use hmac::Mac;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+use super::CryptoError;
+
+pub(crate) const BLOCK: usize = 16;
+/// Bytes copied into the output per round of the streaming loops.
+const CHUNK: usize = 4096;
+
+/// Where the MAC sits relative to the cipher.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum MacMode {
+    /// RFC 3961 simplified profile: HMAC over the plaintext (confounder included).
+    OverPlaintext,
+    /// RFC 8009: HMAC over IV | ciphertext (encrypt-then-MAC).
+    OverIvAndCiphertext,
+}
+
+#[inline(always)]
+fn xor_block(a: &mut Block<aes::Aes128>, b: &[u8]) {
+    for (x, y) in a.iter_mut().zip(b.iter()) {
+        *x ^= *y;
+    }
+}
+
+/// CBC-encrypt `buf` (a multiple of 16 bytes) in place, optionally feeding
+/// the MAC with the plaintext (before) or the ciphertext (after) every 64
+/// bytes. The whole loop runs inside one backend dispatch.
+struct CbcEncStitch<'a, M> {
+    buf: &'a mut [u8],
+    iv: &'a mut Block<aes::Aes128>,
+    mac: Option<&'a mut M>,
+    mode: MacMode,
+}
+
+impl<M> BlockSizeUser for CbcEncStitch<'_, M> {
+    type BlockSize = U16;
+}
+
+impl<M: Mac> BlockCipherEncClosure for CbcEncStitch<'_, M> {
+    #[inline(always)]
+    fn call<B: aes::cipher::BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
+        let CbcEncStitch { buf, iv, mut mac, mode } = self;
+        let mut state = *iv;
+        for piece in buf.chunks_mut(64) {
+            if mode == MacMode::OverPlaintext {
+                if let Some(m) = mac.as_deref_mut() {
+                    m.update(piece);
+                }
+            }
+            cbc_blocks(backend, &mut state, piece);
+            if mode == MacMode::OverIvAndCiphertext {
+                if let Some(m) = mac.as_deref_mut() {
+                    m.update(piece);
+                }
+            }
+        }
+        *iv = state;
+    }
+}
+
+#[inline(always)]
+fn cbc_blocks<B: BlockCipherEncBackend<BlockSize = U16>>(
+    backend: &B,
+    state: &mut Block<aes::Aes128>,
+    piece: &mut [u8],
+) {
+    let (blocks, _rest) = Array::<u8, U16>::slice_as_chunks_mut(piece);
+    for b in blocks {
+        xor_block(state, b);
+        backend.encrypt_block(state.into());
+        *b = *state;
+    }
+}
+
+fn cbc_encrypt_stitched<C, M>(
+    cipher: &C,
+    iv: &mut Block<aes::Aes128>,
+    buf: &mut [u8],
+    mac: Option<&mut M>,
+    mode: MacMode,
+) where
+    C: BlockCipherEncrypt<BlockSize = U16>,
+    M: Mac,
+{
+    cipher.encrypt_with_backend(CbcEncStitch { buf, iv, mac, mode });
+}
+
+fn encrypt_one<C: BlockCipherEncrypt<BlockSize = U16>>(cipher: &C, b: &mut Block<aes::Aes128>) {
+    cipher.encrypt_block(b);
+}
+
+/// Kerberos CTS over `buf` (length ≥ 16) in place, with IV `iv` (updated to
+/// the "next IV" of RFC 3962, i.e. the second-to-last ciphertext block in
+/// transmission order... which is the CBC output of the last full block).
+///
+/// When `mac` is given it is fed according to `mode` over exactly `buf`
+/// (plaintext or final ciphertext).
+pub(crate) fn cts_encrypt_in_place<C, M>(
+    cipher: &C,
+    iv: &mut [u8; 16],
+    buf: &mut [u8],
+    mut mac: Option<&mut M>,
+    mode: MacMode,
+) where
+    C: BlockCipherEncrypt<BlockSize = U16>,
+    M: Mac,
+{
+    let len = buf.len();
+    if len < BLOCK {
+        return;
+    }
+    let mut state: Block<aes::Aes128> = Array(*iv);
+    let nblocks = len.div_ceil(BLOCK);
+    if nblocks == 1 {
+        if mode == MacMode::OverPlaintext {
+            if let Some(m) = mac.as_deref_mut() {
+                m.update(buf);
+            }
+        }
+        cbc_encrypt_stitched(cipher, &mut state, buf, None::<&mut M>, mode);
+        if mode == MacMode::OverIvAndCiphertext {
+            if let Some(m) = mac.as_deref_mut() {
+                m.update(buf);
+            }
+        }
+        *iv = state.0;
+        return;
+    }
+    let body_end = (nblocks - 2) * BLOCK;
+    let (body, tail) = buf.split_at_mut(body_end);
+    cbc_encrypt_stitched(cipher, &mut state, body, mac.as_deref_mut(), mode);
+    cts_tail_encrypt(cipher, &mut state, tail, mac, mode);
+    *iv = state.0;
+}
+
+/// Encrypt the last 16 + r bytes (1 ≤ r ≤ 16) with CBC state `state`, and
+/// swap: the output is E(Pn' ^ X) followed by the first r bytes of X, where
+/// X = E(P(n-1) ^ state).
+fn cts_tail_encrypt<C, M>(
+    cipher: &C,
+    state: &mut Block<aes::Aes128>,
+    tail: &mut [u8],
+    mut mac: Option<&mut M>,
+    mode: MacMode,
+) where
+    C: BlockCipherEncrypt<BlockSize = U16>,
+    M: Mac,
+{
+    if mode == MacMode::OverPlaintext {
+        if let Some(m) = mac.as_deref_mut() {
+            m.update(tail);
+        }
+    }
+    let (first, last) = tail.split_at_mut(BLOCK.min(tail.len()));
+    let r = last.len();
+    let mut x = *state;
+    xor_block(&mut x, first);
+    encrypt_one(cipher, &mut x);
+    let mut y = x;
+    xor_block(&mut y, last);
+    encrypt_one(cipher, &mut y);
+    first.copy_from_slice(&y);
+    if let Some(xr) = x.get(..r) {
+        last.copy_from_slice(xr);
+    }
+    // RFC 3962's "next IV" is the last full ciphertext block as sent.
+    *state = y;
+    if mode == MacMode::OverIvAndCiphertext {
+        if let Some(m) = mac.as_deref_mut() {
+            m.update(tail);
+        }
+    }
+}
+
+/// Encrypt `confounder | plaintext` into `out` (cleared first), followed by
+/// the truncated MAC. One copy of the plaintext, done chunk-wise while the
+/// data is hot in L1.
+pub(crate) fn encrypt_message<C, M>(
+    cipher: &C,
+    mac_key: &M,
+    mac_len: usize,
+    mode: MacMode,
+    confounder: &[u8; 16],
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) where
+    C: BlockCipherEncrypt<BlockSize = U16>,
+    M: Mac + Clone,
+{
+    let len = BLOCK + plaintext.len();
+    out.clear();
+    out.reserve(len + mac_len);
+    let mut mac = mac_key.clone();
+    if mode == MacMode::OverIvAndCiphertext {
+        mac.update(&[0u8; BLOCK]);
+    }
+    out.extend_from_slice(confounder);
+    let mut state: Block<aes::Aes128> = Array([0u8; 16]);
+    let nblocks = len.div_ceil(BLOCK);
+    if nblocks == 1 {
+        if mode == MacMode::OverPlaintext {
+            mac.update(out.as_slice());
+        }
+        cbc_encrypt_stitched(cipher, &mut state, out.as_mut_slice(), None::<&mut M>, mode);
+        if mode == MacMode::OverIvAndCiphertext {
+            mac.update(out.as_slice());
+        }
+    } else {
+        let body_end = (nblocks - 2) * BLOCK;
+        let mut done = 0usize;
+        for chunk in plaintext.chunks(CHUNK) {
+            out.extend_from_slice(chunk);
+            let end = (out.len() / BLOCK * BLOCK).min(body_end);
+            if end > done {
+                if let Some(region) = out.get_mut(done..end) {
+                    cbc_encrypt_stitched(cipher, &mut state, region, Some(&mut mac), mode);
+                }
+                done = end;
+            }
+        }
+        if let Some(tail) = out.get_mut(body_end..) {
+            cts_tail_encrypt(cipher, &mut state, tail, Some(&mut mac), mode);
+        }
+    }
+    let tag = mac.finalize().into_bytes();
+    out.extend_from_slice(tag.get(..mac_len).unwrap_or(&tag));
+}
+
+/// Decrypt a `ciphertext | mac` message into `out` (cleared first); on
+/// success `out` holds the plaintext without the confounder. On an integrity
+/// failure `out` is wiped and left empty.
+///
+/// For the RFC 8009 mode the MAC covers IV | C; it is computed chunk-wise
+/// alongside the decryption and checked before anything is returned, so no
+/// unauthenticated plaintext ever leaves this function.
+pub(crate) fn decrypt_message<C, M>(
+    cipher: &C,
+    mac_key: &M,
+    mac_len: usize,
+    mode: MacMode,
+    message: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), CryptoError>
+where
+    C: BlockCipherDecrypt<BlockSize = U16>,
+    M: Mac + Clone,
+{
+    out.clear();
+    if message.len() < BLOCK + mac_len {
+        return Err(CryptoError::CiphertextTooShort);
+    }
+    let (ct, tag) = message.split_at(message.len() - mac_len);
+    let len = ct.len();
+    out.reserve(len - BLOCK);
+    let mut mac = mac_key.clone();
+    if mode == MacMode::OverIvAndCiphertext {
+        mac.update(&[0u8; BLOCK]);
+    }
+    let nblocks = len.div_ceil(BLOCK);
+    let mut confounder: Block<aes::Aes128> = Array([0u8; 16]);
+    if nblocks == 1 {
+        if mode == MacMode::OverIvAndCiphertext {
+            mac.update(ct);
+        }
+        confounder.copy_from_slice(ct);
+        cipher.decrypt_block(&mut confounder);
+        if mode == MacMode::OverPlaintext {
+            mac.update(&confounder);
+        }
+    } else {
+        let body_end = (nblocks - 2) * BLOCK;
+        let mut dec = cbc::Decryptor::<&C>::inner_iv_init(cipher, &Array([0u8; 16]));
+        let mut prev: Block<aes::Aes128> = Array([0u8; 16]);
+        if body_end >= BLOCK {
+            // First block: the confounder, decrypted to the stack.
+            let c0 = ct.get(..BLOCK).unwrap_or(&[]);
+            if mode == MacMode::OverIvAndCiphertext {
+                mac.update(c0);
+            }
+            confounder.copy_from_slice(c0);
+            dec.decrypt_block(&mut confounder);
+            if mode == MacMode::OverPlaintext {
+                mac.update(&confounder);
+            }
+            // Middle blocks, chunk-wise: copy, MAC/decrypt in place, MAC.
+            let middle = ct.get(BLOCK..body_end).unwrap_or(&[]);
+            for chunk in middle.chunks(CHUNK) {
+                if mode == MacMode::OverIvAndCiphertext {
+                    mac.update(chunk);
+                }
+                let start = out.len();
+                out.extend_from_slice(chunk);
+                if let Some(region) = out.get_mut(start..) {
+                    let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(region);
+                    dec.decrypt_blocks(blocks);
+                    if mode == MacMode::OverPlaintext {
+                        mac.update(region);
+                    }
+                }
+            }
+            if let Some(p) = ct.get(body_end - BLOCK..body_end) {
+                prev.copy_from_slice(p);
+            }
+        }
+        drop(dec);
+        // Tail: Y (16 bytes) then the first r bytes of X.
+        let tail = ct.get(body_end..).unwrap_or(&[]);
+        if mode == MacMode::OverIvAndCiphertext {
+            mac.update(tail);
+        }
+        let (y, xr) = tail.split_at(BLOCK.min(tail.len()));
+        let r = xr.len();
+        let mut d: Block<aes::Aes128> = Array([0u8; 16]);
+        d.copy_from_slice(y);
+        cipher.decrypt_block(&mut d);
+        // Last plaintext piece: D[..r] ^ X[..r]; full X = X[..r] | D[r..].
+        let mut last = [0u8; 16];
+        let mut x = d;
+        for i in 0..r {
+            if let (Some(l), Some(dv), Some(xv)) = (last.get_mut(i), d.get(i), xr.get(i)) {
+                *l = *dv ^ *xv;
+            }
+            if let (Some(xs), Some(xv)) = (x.get_mut(i), xr.get(i)) {
+                *xs = *xv;
+            }
+        }
+        cipher.decrypt_block(&mut x);
+        xor_block(&mut x, &prev);
+        let last = last.get(..r).unwrap_or(&[]);
+        if body_end == 0 {
+            // The second-to-last block is the confounder itself.
+            confounder = x;
+            if mode == MacMode::OverPlaintext {
+                mac.update(&confounder);
+                mac.update(last);
+            }
+        } else {
+            out.extend_from_slice(&x);
+            if mode == MacMode::OverPlaintext {
+                mac.update(&x);
+                mac.update(last);
+            }
+        }
+        out.extend_from_slice(last);
+        x.zeroize();
+        d.zeroize();
+    }
+    confounder.zeroize();
+    let expected = mac.finalize().into_bytes();
+    let ok = match expected.get(..mac_len) {
+        Some(e) => bool::from(e.ct_eq(tag)),
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        out.zeroize();
+        out.clear();
+        Err(CryptoError::IntegrityCheckFailed)
+    }
+}
+
+/// A MAC that does nothing, for the raw CTS functions.
+#[derive(Clone)]
+pub(crate) struct NoMac;
+
+impl hmac::digest::OutputSizeUser for NoMac {
+    type OutputSize = U16;
+}
+impl hmac::digest::MacMarker for NoMac {}
+impl hmac::digest::Update for NoMac {
+    fn update(&mut self, _data: &[u8]) {}
+}
+impl hmac::digest::FixedOutput for NoMac {
+    fn finalize_into(self, out: &mut hmac::digest::Output<Self>) {
+        out.fill(0);
+    }
+}
+
+/// Raw Kerberos CTS decryption of `buf` (≥ 16 bytes) in place with `iv`.
+pub(crate) fn cts_decrypt_in_place<C>(cipher: &C, iv: &[u8; 16], buf: &mut [u8])
+where
+    C: BlockCipherDecrypt<BlockSize = U16>,
+{
+    let len = buf.len();
+    if len < BLOCK {
+        return;
+    }
+    let nblocks = len.div_ceil(BLOCK);
+    if nblocks == 1 {
+        let mut b: Block<aes::Aes128> = Array([0u8; 16]);
+        b.copy_from_slice(buf);
+        cipher.decrypt_block(&mut b);
+        xor_block(&mut b, iv);
+        buf.copy_from_slice(&b);
+        return;
+    }
+    let body_end = (nblocks - 2) * BLOCK;
+    let mut prev: Block<aes::Aes128> = Array(*iv);
+    if body_end > 0 {
+        if let Some(p) = buf.get(body_end - BLOCK..body_end) {
+            prev.copy_from_slice(p);
+        }
+        let mut dec = cbc::Decryptor::<&C>::inner_iv_init(cipher, &Array(*iv));
+        if let Some(body) = buf.get_mut(..body_end) {
+            let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(body);
+            dec.decrypt_blocks(blocks);
+        }
+    }
+    let Some(tail) = buf.get_mut(body_end..) else {
+        return;
+    };
+    let (y, xr) = tail.split_at_mut(BLOCK);
+    let r = xr.len();
+    let mut d: Block<aes::Aes128> = Array([0u8; 16]);
+    d.copy_from_slice(y);
+    cipher.decrypt_block(&mut d);
+    let mut x = d;
+    for (i, xv) in xr.iter_mut().enumerate() {
+        if let (Some(dv), Some(xs)) = (d.get(i), x.get_mut(i)) {
+            *xs = *xv;
+            *xv ^= *dv;
+        }
+    }
+    let _ = r;
+    cipher.decrypt_block(&mut x);
+    xor_block(&mut x, &prev);
+    y.copy_from_slice(&x);
+}
