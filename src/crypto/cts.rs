@@ -38,11 +38,15 @@ fn xor_block(a: &mut Block<aes::Aes128>, b: &[u8]) {
     }
 }
 
-/// CBC-encrypt `buf` (a multiple of 16 bytes) in place, optionally feeding
-/// the MAC with the plaintext (before) or the ciphertext (after) every 64
-/// bytes. The whole loop runs inside one backend dispatch.
+/// CBC-encrypt the first `body_len` bytes of `buf` (a multiple of 16) in
+/// place, optionally followed by the Kerberos CTS tail (the rest of `buf`,
+/// 17..=32 bytes), feeding the MAC with the plaintext (before) or the final
+/// ciphertext (after) every 64 bytes. The whole message runs inside one
+/// backend dispatch, so the AES rounds are inlined into this loop.
 struct CbcEncStitch<'a, M> {
     buf: &'a mut [u8],
+    body_len: usize,
+    tail: bool,
     iv: &'a mut Block<aes::Aes128>,
     mac: Option<&'a mut M>,
     mode: MacMode,
@@ -55,9 +59,10 @@ impl<M> BlockSizeUser for CbcEncStitch<'_, M> {
 impl<M: Mac> BlockCipherEncClosure for CbcEncStitch<'_, M> {
     #[inline(always)]
     fn call<B: aes::cipher::BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-        let CbcEncStitch { buf, iv, mut mac, mode } = self;
+        let CbcEncStitch { buf, body_len, tail, iv, mut mac, mode } = self;
         let mut state = *iv;
-        for piece in buf.chunks_mut(64) {
+        let (body, rest) = buf.split_at_mut(body_len.min(buf.len()));
+        for piece in body.chunks_mut(64) {
             if mode == MacMode::OverPlaintext {
                 if let Some(m) = mac.as_deref_mut() {
                     m.update(piece);
@@ -67,6 +72,33 @@ impl<M: Mac> BlockCipherEncClosure for CbcEncStitch<'_, M> {
             if mode == MacMode::OverIvAndCiphertext {
                 if let Some(m) = mac.as_deref_mut() {
                     m.update(piece);
+                }
+            }
+        }
+        if tail && rest.len() > BLOCK {
+            if mode == MacMode::OverPlaintext {
+                if let Some(m) = mac.as_deref_mut() {
+                    m.update(rest);
+                }
+            }
+            let (first, last) = rest.split_at_mut(BLOCK);
+            let r = last.len();
+            // X = E(P(n-1) ^ state); Y = E((Pn | 0...) ^ X); send Y | X[..r].
+            let mut x = state;
+            xor_block(&mut x, first);
+            backend.encrypt_block((&mut x).into());
+            let mut y = x;
+            xor_block(&mut y, last);
+            backend.encrypt_block((&mut y).into());
+            first.copy_from_slice(&y);
+            if let Some(xr) = x.get(..r) {
+                last.copy_from_slice(xr);
+            }
+            // RFC 3962's "next IV" is the last full ciphertext block as sent.
+            state = y;
+            if mode == MacMode::OverIvAndCiphertext {
+                if let Some(m) = mac.as_deref_mut() {
+                    m.update(rest);
                 }
             }
         }
@@ -88,9 +120,34 @@ fn cbc_blocks<B: BlockCipherEncBackend<BlockSize = U16>>(
     }
 }
 
-fn cbc_encrypt_stitched<C, M>(
+fn run_enc<C, M>(
     cipher: &C,
     iv: &mut Block<aes::Aes128>,
+    buf: &mut [u8],
+    body_len: usize,
+    tail: bool,
+    mac: Option<&mut M>,
+    mode: MacMode,
+) where
+    C: BlockCipherEncrypt<BlockSize = U16>,
+    M: Mac,
+{
+    cipher.encrypt_with_backend(CbcEncStitch { buf, body_len, tail, iv, mac, mode });
+}
+
+/// Length of the plain-CBC part of an `len`-byte CTS message (len ≥ 16):
+/// everything but the last two blocks, or the single block.
+fn cbc_part(len: usize) -> usize {
+    let nblocks = len.div_ceil(BLOCK);
+    if nblocks <= 1 { len } else { (nblocks - 2) * BLOCK }
+}
+
+/// Kerberos CTS over `buf` (length ≥ 16) in place with IV `iv`, which is
+/// updated to RFC 3962's "next IV". When `mac` is given it is fed according
+/// to `mode` over exactly `buf` (plaintext or final ciphertext).
+pub(crate) fn cts_encrypt_in_place<C, M>(
+    cipher: &C,
+    iv: &mut [u8; 16],
     buf: &mut [u8],
     mac: Option<&mut M>,
     mode: MacMode,
@@ -98,99 +155,18 @@ fn cbc_encrypt_stitched<C, M>(
     C: BlockCipherEncrypt<BlockSize = U16>,
     M: Mac,
 {
-    cipher.encrypt_with_backend(CbcEncStitch { buf, iv, mac, mode });
-}
-
-fn encrypt_one<C: BlockCipherEncrypt<BlockSize = U16>>(cipher: &C, b: &mut Block<aes::Aes128>) {
-    cipher.encrypt_block(b);
-}
-
-/// Kerberos CTS over `buf` (length ≥ 16) in place, with IV `iv` (updated to
-/// the "next IV" of RFC 3962, i.e. the second-to-last ciphertext block in
-/// transmission order... which is the CBC output of the last full block).
-///
-/// When `mac` is given it is fed according to `mode` over exactly `buf`
-/// (plaintext or final ciphertext).
-pub(crate) fn cts_encrypt_in_place<C, M>(
-    cipher: &C,
-    iv: &mut [u8; 16],
-    buf: &mut [u8],
-    mut mac: Option<&mut M>,
-    mode: MacMode,
-) where
-    C: BlockCipherEncrypt<BlockSize = U16>,
-    M: Mac,
-{
-    let len = buf.len();
-    if len < BLOCK {
+    if buf.len() < BLOCK {
         return;
     }
     let mut state: Block<aes::Aes128> = Array(*iv);
-    let nblocks = len.div_ceil(BLOCK);
-    if nblocks == 1 {
-        if mode == MacMode::OverPlaintext {
-            if let Some(m) = mac.as_deref_mut() {
-                m.update(buf);
-            }
-        }
-        cbc_encrypt_stitched(cipher, &mut state, buf, None::<&mut M>, mode);
-        if mode == MacMode::OverIvAndCiphertext {
-            if let Some(m) = mac.as_deref_mut() {
-                m.update(buf);
-            }
-        }
-        *iv = state.0;
-        return;
-    }
-    let body_end = (nblocks - 2) * BLOCK;
-    let (body, tail) = buf.split_at_mut(body_end);
-    cbc_encrypt_stitched(cipher, &mut state, body, mac.as_deref_mut(), mode);
-    cts_tail_encrypt(cipher, &mut state, tail, mac, mode);
+    let body = cbc_part(buf.len());
+    run_enc(cipher, &mut state, buf, body, true, mac, mode);
     *iv = state.0;
-}
-
-/// Encrypt the last 16 + r bytes (1 ≤ r ≤ 16) with CBC state `state`, and
-/// swap: the output is E(Pn' ^ X) followed by the first r bytes of X, where
-/// X = E(P(n-1) ^ state).
-fn cts_tail_encrypt<C, M>(
-    cipher: &C,
-    state: &mut Block<aes::Aes128>,
-    tail: &mut [u8],
-    mut mac: Option<&mut M>,
-    mode: MacMode,
-) where
-    C: BlockCipherEncrypt<BlockSize = U16>,
-    M: Mac,
-{
-    if mode == MacMode::OverPlaintext {
-        if let Some(m) = mac.as_deref_mut() {
-            m.update(tail);
-        }
-    }
-    let (first, last) = tail.split_at_mut(BLOCK.min(tail.len()));
-    let r = last.len();
-    let mut x = *state;
-    xor_block(&mut x, first);
-    encrypt_one(cipher, &mut x);
-    let mut y = x;
-    xor_block(&mut y, last);
-    encrypt_one(cipher, &mut y);
-    first.copy_from_slice(&y);
-    if let Some(xr) = x.get(..r) {
-        last.copy_from_slice(xr);
-    }
-    // RFC 3962's "next IV" is the last full ciphertext block as sent.
-    *state = y;
-    if mode == MacMode::OverIvAndCiphertext {
-        if let Some(m) = mac.as_deref_mut() {
-            m.update(tail);
-        }
-    }
 }
 
 /// Encrypt `confounder | plaintext` into `out` (cleared first), followed by
 /// the truncated MAC. One copy of the plaintext, done chunk-wise while the
-/// data is hot in L1.
+/// data is hot in L1; a message of up to 4 KiB is one backend dispatch.
 pub(crate) fn encrypt_message<C, M>(
     cipher: &C,
     mac_key: &M,
@@ -212,31 +188,26 @@ pub(crate) fn encrypt_message<C, M>(
     }
     out.extend_from_slice(confounder);
     let mut state: Block<aes::Aes128> = Array([0u8; 16]);
-    let nblocks = len.div_ceil(BLOCK);
-    if nblocks == 1 {
-        if mode == MacMode::OverPlaintext {
-            mac.update(out.as_slice());
+    let body_end = cbc_part(len);
+    let mut done = 0usize;
+    let mut chunks = plaintext.chunks(CHUNK).peekable();
+    while let Some(chunk) = chunks.next() {
+        out.extend_from_slice(chunk);
+        if chunks.peek().is_none() {
+            break;
         }
-        cbc_encrypt_stitched(cipher, &mut state, out.as_mut_slice(), None::<&mut M>, mode);
-        if mode == MacMode::OverIvAndCiphertext {
-            mac.update(out.as_slice());
-        }
-    } else {
-        let body_end = (nblocks - 2) * BLOCK;
-        let mut done = 0usize;
-        for chunk in plaintext.chunks(CHUNK) {
-            out.extend_from_slice(chunk);
-            let end = (out.len() / BLOCK * BLOCK).min(body_end);
-            if end > done {
-                if let Some(region) = out.get_mut(done..end) {
-                    cbc_encrypt_stitched(cipher, &mut state, region, Some(&mut mac), mode);
-                }
-                done = end;
+        let end = (out.len() / BLOCK * BLOCK).min(body_end);
+        if end > done {
+            if let Some(region) = out.get_mut(done..end) {
+                let n = region.len();
+                run_enc(cipher, &mut state, region, n, false, Some(&mut mac), mode);
             }
+            done = end;
         }
-        if let Some(tail) = out.get_mut(body_end..) {
-            cts_tail_encrypt(cipher, &mut state, tail, Some(&mut mac), mode);
-        }
+    }
+    // Whatever is left: the rest of the CBC part and the CTS tail.
+    if let Some(region) = out.get_mut(done..) {
+        run_enc(cipher, &mut state, region, body_end - done, true, Some(&mut mac), mode);
     }
     let tag = mac.finalize().into_bytes();
     out.extend_from_slice(tag.get(..mac_len).unwrap_or(&tag));
