@@ -9,8 +9,9 @@
 //! it in place with `cbc::Decryptor` (parallel blocks).
 
 use aes::cipher::{
-    Block, BlockCipherDecrypt, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt,
-    BlockModeDecrypt, BlockSizeUser, InnerIvInit, array::Array, consts::U16,
+    Block, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt,
+    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockModeDecrypt,
+    BlockSizeUser, InnerIvInit, array::Array, consts::U16, typenum::Unsigned,
 };
 use hmac::Mac;
 use subtle::ConstantTimeEq;
@@ -213,6 +214,65 @@ pub(crate) fn encrypt_message<C, M>(
     out.extend_from_slice(tag.get(..mac_len).unwrap_or(&tag));
 }
 
+/// CBC-decrypt `src` into `dst` (same length, multiple of 16) block-to-block,
+/// a parallel batch at a time, feeding the MAC with the ciphertext (before)
+/// or the plaintext (after) of each batch, inside one backend dispatch so
+/// AES and SHA work interleave.
+struct CbcDecStitch<'a, M> {
+    src: &'a [u8],
+    dst: &'a mut [u8],
+    prev: &'a mut Block<aes::Aes128>,
+    mac: &'a mut M,
+    mode: MacMode,
+}
+
+impl<M> BlockSizeUser for CbcDecStitch<'_, M> {
+    type BlockSize = U16;
+}
+
+impl<M: Mac> BlockCipherDecClosure for CbcDecStitch<'_, M> {
+    #[inline(always)]
+    fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
+        let CbcDecStitch { src, dst, prev, mac, mode } = self;
+        let par = <B::ParBlocksSize as Unsigned>::USIZE * BLOCK;
+        let step = par.max(64);
+        for (s, d) in src.chunks(step).zip(dst.chunks_mut(step)) {
+            if mode == MacMode::OverIvAndCiphertext {
+                mac.update(s);
+            }
+            let (sb, _) = Array::<u8, U16>::slice_as_chunks(s);
+            let (db, _) = Array::<u8, U16>::slice_as_chunks_mut(d);
+            let (sp, srest) = Array::<Block<aes::Aes128>, B::ParBlocksSize>::slice_as_chunks(sb);
+            let (dp, drest) = Array::<Block<aes::Aes128>, B::ParBlocksSize>::slice_as_chunks_mut(db);
+            for (i, o) in sp.iter().zip(dp.iter_mut()) {
+                backend.decrypt_par_blocks((i, o).into());
+            }
+            for (i, o) in srest.iter().zip(drest.iter_mut()) {
+                backend.decrypt_block((i, o).into());
+            }
+            // CBC: P[j] = D(C[j]) ^ C[j-1].
+            let (d0, dtail) = d.split_at_mut(BLOCK.min(d.len()));
+            xor_block_slice(d0, prev);
+            for (x, y) in dtail.iter_mut().zip(s.iter()) {
+                *x ^= *y;
+            }
+            if let Some(last) = s.len().checked_sub(BLOCK).and_then(|k| s.get(k..)) {
+                prev.copy_from_slice(last);
+            }
+            if mode == MacMode::OverPlaintext {
+                mac.update(d);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn xor_block_slice(a: &mut [u8], b: &Block<aes::Aes128>) {
+    for (x, y) in a.iter_mut().zip(b.iter()) {
+        *x ^= *y;
+    }
+}
+
 /// Decrypt a `ciphertext | mac` message into `out` (cleared first); on
 /// success `out` holds the plaintext without the confounder. On an integrity
 /// failure `out` is wiped and left empty.
@@ -243,95 +303,71 @@ where
     if mode == MacMode::OverIvAndCiphertext {
         mac.update(&[0u8; BLOCK]);
     }
-    let nblocks = len.div_ceil(BLOCK);
+    let body_end = cbc_part(len);
+    let mut prev: Block<aes::Aes128> = Array([0u8; 16]);
     let mut confounder: Block<aes::Aes128> = Array([0u8; 16]);
-    if nblocks == 1 {
-        if mode == MacMode::OverIvAndCiphertext {
-            mac.update(ct);
-        }
-        confounder.copy_from_slice(ct);
-        cipher.decrypt_block(&mut confounder);
-        if mode == MacMode::OverPlaintext {
-            mac.update(&confounder);
-        }
-    } else {
-        let body_end = (nblocks - 2) * BLOCK;
-        let mut dec = cbc::Decryptor::<&C>::inner_iv_init(cipher, &Array([0u8; 16]));
-        let mut prev: Block<aes::Aes128> = Array([0u8; 16]);
-        if body_end >= BLOCK {
-            // First block: the confounder, decrypted to the stack.
-            let c0 = ct.get(..BLOCK).unwrap_or(&[]);
-            if mode == MacMode::OverIvAndCiphertext {
-                mac.update(c0);
-            }
-            confounder.copy_from_slice(c0);
-            dec.decrypt_block(&mut confounder);
-            if mode == MacMode::OverPlaintext {
-                mac.update(&confounder);
-            }
-            // Middle blocks, chunk-wise: copy, MAC/decrypt in place, MAC.
-            let middle = ct.get(BLOCK..body_end).unwrap_or(&[]);
-            for chunk in middle.chunks(CHUNK) {
-                if mode == MacMode::OverIvAndCiphertext {
-                    mac.update(chunk);
-                }
-                let start = out.len();
-                out.extend_from_slice(chunk);
-                if let Some(region) = out.get_mut(start..) {
-                    let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(region);
-                    dec.decrypt_blocks(blocks);
-                    if mode == MacMode::OverPlaintext {
-                        mac.update(region);
-                    }
-                }
-            }
-            if let Some(p) = ct.get(body_end - BLOCK..body_end) {
-                prev.copy_from_slice(p);
+    // First block (the confounder) to the stack, the rest of the CBC part
+    // chunk-wise into `out`.
+    if let (Some(c0), true) = (ct.get(..BLOCK), body_end >= BLOCK) {
+        cipher.decrypt_with_backend(CbcDecStitch {
+            src: c0,
+            dst: &mut confounder,
+            prev: &mut prev,
+            mac: &mut mac,
+            mode,
+        });
+        let middle = ct.get(BLOCK..body_end).unwrap_or(&[]);
+        for chunk in middle.chunks(CHUNK) {
+            let start = out.len();
+            out.resize(start + chunk.len(), 0);
+            if let Some(dst) = out.get_mut(start..) {
+                cipher.decrypt_with_backend(CbcDecStitch {
+                    src: chunk,
+                    dst,
+                    prev: &mut prev,
+                    mac: &mut mac,
+                    mode,
+                });
             }
         }
-        drop(dec);
-        // Tail: Y (16 bytes) then the first r bytes of X.
+    }
+    if len > BLOCK {
+        // CTS tail: Y (16 bytes) then the first r bytes of X.
         let tail = ct.get(body_end..).unwrap_or(&[]);
         if mode == MacMode::OverIvAndCiphertext {
             mac.update(tail);
         }
         let (y, xr) = tail.split_at(BLOCK.min(tail.len()));
-        let r = xr.len();
         let mut d: Block<aes::Aes128> = Array([0u8; 16]);
         d.copy_from_slice(y);
         cipher.decrypt_block(&mut d);
         // Last plaintext piece: D[..r] ^ X[..r]; full X = X[..r] | D[r..].
         let mut last = [0u8; 16];
         let mut x = d;
-        for i in 0..r {
-            if let (Some(l), Some(dv), Some(xv)) = (last.get_mut(i), d.get(i), xr.get(i)) {
+        for (i, xv) in xr.iter().enumerate() {
+            if let (Some(l), Some(dv), Some(xs)) = (last.get_mut(i), d.get(i), x.get_mut(i)) {
                 *l = *dv ^ *xv;
-            }
-            if let (Some(xs), Some(xv)) = (x.get_mut(i), xr.get(i)) {
                 *xs = *xv;
             }
         }
         cipher.decrypt_block(&mut x);
         xor_block(&mut x, &prev);
-        let last = last.get(..r).unwrap_or(&[]);
+        let last = last.get(..xr.len()).unwrap_or(&[]);
         if body_end == 0 {
             // The second-to-last block is the confounder itself.
             confounder = x;
-            if mode == MacMode::OverPlaintext {
-                mac.update(&confounder);
-                mac.update(last);
-            }
         } else {
             out.extend_from_slice(&x);
-            if mode == MacMode::OverPlaintext {
-                mac.update(&x);
-                mac.update(last);
-            }
+        }
+        if mode == MacMode::OverPlaintext {
+            mac.update(&x);
+            mac.update(last);
         }
         out.extend_from_slice(last);
         x.zeroize();
         d.zeroize();
     }
+    // (A single-block message was fully handled by the first-block step.)
     confounder.zeroize();
     let expected = mac.finalize().into_bytes();
     let ok = match expected.get(..mac_len) {
