@@ -184,7 +184,9 @@ fn bench_s2k(c: &mut Criterion) {
                     EncryptionType::Aes128CtsHmacSha256128 => {
                         pbkdf2::pbkdf2_hmac::<Sha256>(b"correct horse", salt, iters, &mut out[..n])
                     }
-                    _ => pbkdf2::pbkdf2_hmac::<Sha384>(b"correct horse", salt, iters, &mut out[..n]),
+                    _ => {
+                        pbkdf2::pbkdf2_hmac::<Sha384>(b"correct horse", salt, iters, &mut out[..n])
+                    }
                 }
                 out
             })

@@ -22,8 +22,16 @@ fn main() {
         let iterations = etype
             .default_iterations()
             .map_or("n/a (NT hash)".to_string(), |n| n.to_string());
-        println!("\n{} ({}){}", etype.name(), etype.id(), if etype.is_weak() { " [weak]" } else { "" });
-        println!("  key        {} (iterations {iterations}, {s2k_time:.2?})", hex(key.as_bytes()));
+        println!(
+            "\n{} ({}){}",
+            etype.name(),
+            etype.id(),
+            if etype.is_weak() { " [weak]" } else { "" }
+        );
+        println!(
+            "  key        {} (iterations {iterations}, {s2k_time:.2?})",
+            hex(key.as_bytes())
+        );
 
         let usage = KeyUsage::KRB_PRIV_ENC_PART;
         let ciphertext = key.encrypt(usage, message);
@@ -38,9 +46,14 @@ fn main() {
         );
 
         let session = key.for_usage(usage);
-        let again = session.decrypt(&session.encrypt(message)).expect("cached decrypt");
+        let again = session
+            .decrypt(&session.encrypt(message))
+            .expect("cached decrypt");
         let cached_ok = again == message;
-        println!("  cached     round trip {}", if cached_ok { "matched" } else { "MISMATCH" });
+        println!(
+            "  cached     round trip {}",
+            if cached_ok { "matched" } else { "MISMATCH" }
+        );
 
         let cusage = KeyUsage::KRB_SAFE_CKSUM;
         let checksum = key.checksum(cusage, message);
@@ -55,7 +68,10 @@ fn main() {
         );
         all_ok &= ok && cached_ok && verified && tampered;
     }
-    println!("\nall round trips and checksums {}", if all_ok { "OK" } else { "FAILED" });
+    println!(
+        "\nall round trips and checksums {}",
+        if all_ok { "OK" } else { "FAILED" }
+    );
     if !all_ok {
         std::process::exit(1);
     }

@@ -9,7 +9,9 @@ fn etype() -> impl Strategy<Value = EncryptionType> {
 }
 
 fn key_for(e: EncryptionType, seed: u8) -> Key {
-    let bytes: Vec<u8> = (0..e.key_size()).map(|i| (i as u8).wrapping_mul(31) ^ seed).collect();
+    let bytes: Vec<u8> = (0..e.key_size())
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect();
     Key::from_bytes(e, &bytes).unwrap()
 }
 
@@ -128,8 +130,14 @@ fn large_messages_roundtrip() {
 #[test]
 fn bad_key_lengths() {
     for e in EncryptionType::ALL {
-        assert_eq!(Key::from_bytes(e, &[0u8; 15]), Err(CryptoError::BadKeyLength));
-        assert_eq!(Key::from_bytes(e, &[0u8; 33]), Err(CryptoError::BadKeyLength));
+        assert_eq!(
+            Key::from_bytes(e, &[0u8; 15]),
+            Err(CryptoError::BadKeyLength)
+        );
+        assert_eq!(
+            Key::from_bytes(e, &[0u8; 33]),
+            Err(CryptoError::BadKeyLength)
+        );
         assert!(Key::from_bytes(e, &vec![0u8; e.key_size()]).is_ok());
         let k = Key::random(e);
         assert_eq!(

@@ -9,9 +9,9 @@
 //! it in place with `cbc::Decryptor` (parallel blocks).
 
 use aes::cipher::{
-    Block, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt,
-    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockModeDecrypt,
-    BlockSizeUser, InnerIvInit, array::Array, consts::U16, typenum::Unsigned,
+    Block, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt, BlockCipherEncBackend,
+    BlockCipherEncClosure, BlockCipherEncrypt, BlockModeDecrypt, BlockSizeUser, InnerIvInit,
+    array::Array, consts::U16, typenum::Unsigned,
 };
 use hmac::Mac;
 use subtle::ConstantTimeEq;
@@ -60,7 +60,14 @@ impl<M> BlockSizeUser for CbcEncStitch<'_, M> {
 impl<M: Mac> BlockCipherEncClosure for CbcEncStitch<'_, M> {
     #[inline(always)]
     fn call<B: aes::cipher::BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
-        let CbcEncStitch { buf, body_len, tail, iv, mut mac, mode } = self;
+        let CbcEncStitch {
+            buf,
+            body_len,
+            tail,
+            iv,
+            mut mac,
+            mode,
+        } = self;
         let mut state = *iv;
         let (body, rest) = buf.split_at_mut(body_len.min(buf.len()));
         for piece in body.chunks_mut(64) {
@@ -98,7 +105,7 @@ impl<M: Mac> BlockCipherEncClosure for CbcEncStitch<'_, M> {
             // RFC 3962's "next IV" is the last full ciphertext block as sent.
             state = y;
             if mode == MacMode::OverIvAndCiphertext {
-                if let Some(m) = mac.as_deref_mut() {
+                if let Some(m) = mac {
                     m.update(rest);
                 }
             }
@@ -133,14 +140,25 @@ fn run_enc<C, M>(
     C: BlockCipherEncrypt<BlockSize = U16>,
     M: Mac,
 {
-    cipher.encrypt_with_backend(CbcEncStitch { buf, body_len, tail, iv, mac, mode });
+    cipher.encrypt_with_backend(CbcEncStitch {
+        buf,
+        body_len,
+        tail,
+        iv,
+        mac,
+        mode,
+    });
 }
 
 /// Length of the plain-CBC part of an `len`-byte CTS message (len ≥ 16):
 /// everything but the last two blocks, or the single block.
 fn cbc_part(len: usize) -> usize {
     let nblocks = len.div_ceil(BLOCK);
-    if nblocks <= 1 { len } else { (nblocks - 2) * BLOCK }
+    if nblocks <= 1 {
+        len
+    } else {
+        (nblocks - 2) * BLOCK
+    }
 }
 
 /// Kerberos CTS over `buf` (length ≥ 16) in place with IV `iv`, which is
@@ -208,7 +226,15 @@ pub(crate) fn encrypt_message<C, M>(
     }
     // Whatever is left: the rest of the CBC part and the CTS tail.
     if let Some(region) = out.get_mut(done..) {
-        run_enc(cipher, &mut state, region, body_end - done, true, Some(&mut mac), mode);
+        run_enc(
+            cipher,
+            &mut state,
+            region,
+            body_end - done,
+            true,
+            Some(&mut mac),
+            mode,
+        );
     }
     let tag = mac.finalize().into_bytes();
     out.extend_from_slice(tag.get(..mac_len).unwrap_or(&tag));
@@ -233,9 +259,15 @@ impl<M> BlockSizeUser for CbcDecStitch<'_, M> {
 impl<M: Mac> BlockCipherDecClosure for CbcDecStitch<'_, M> {
     #[inline(always)]
     fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
-        let CbcDecStitch { src, dst, prev, mac, mode } = self;
+        let CbcDecStitch {
+            src,
+            dst,
+            prev,
+            mac,
+            mode,
+        } = self;
         let par = <B::ParBlocksSize as Unsigned>::USIZE * BLOCK;
-        let step = par.max(64);
+        let step = (1024 / par).max(1) * par;
         for (s, d) in src.chunks(step).zip(dst.chunks_mut(step)) {
             if mode == MacMode::OverIvAndCiphertext {
                 mac.update(s);
@@ -243,7 +275,8 @@ impl<M: Mac> BlockCipherDecClosure for CbcDecStitch<'_, M> {
             let (sb, _) = Array::<u8, U16>::slice_as_chunks(s);
             let (db, _) = Array::<u8, U16>::slice_as_chunks_mut(d);
             let (sp, srest) = Array::<Block<aes::Aes128>, B::ParBlocksSize>::slice_as_chunks(sb);
-            let (dp, drest) = Array::<Block<aes::Aes128>, B::ParBlocksSize>::slice_as_chunks_mut(db);
+            let (dp, drest) =
+                Array::<Block<aes::Aes128>, B::ParBlocksSize>::slice_as_chunks_mut(db);
             for (i, o) in sp.iter().zip(dp.iter_mut()) {
                 backend.decrypt_par_blocks((i, o).into());
             }

@@ -32,9 +32,9 @@
 
 mod cts;
 mod nfold;
+mod pbkdf2x2;
 mod profile;
 mod rc4hmac;
-mod pbkdf2x2;
 mod s2k;
 
 use std::fmt;
@@ -48,7 +48,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 pub use nfold::nfold;
 
 use cts::MacMode;
-use profile::{AesProfile, Aes128Sha1, Aes128Sha256, Aes256Sha1, Aes256Sha384};
+use profile::{Aes128Sha1, Aes128Sha256, Aes256Sha1, Aes256Sha384, AesProfile};
 
 /// Errors of the crypto layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -394,7 +394,9 @@ pub struct Key {
 
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Key").field("etype", &self.etype).finish_non_exhaustive()
+        f.debug_struct("Key")
+            .field("etype", &self.etype)
+            .finish_non_exhaustive()
     }
 }
 
@@ -654,12 +656,8 @@ impl Key {
         match self.etype {
             EncryptionType::Aes128CtsHmacSha196 => derive_raw::<Aes128Sha1>(b, usage.0, kind),
             EncryptionType::Aes256CtsHmacSha196 => derive_raw::<Aes256Sha1>(b, usage.0, kind),
-            EncryptionType::Aes128CtsHmacSha256128 => {
-                derive_raw::<Aes128Sha256>(b, usage.0, kind)
-            }
-            EncryptionType::Aes256CtsHmacSha384192 => {
-                derive_raw::<Aes256Sha384>(b, usage.0, kind)
-            }
+            EncryptionType::Aes128CtsHmacSha256128 => derive_raw::<Aes128Sha256>(b, usage.0, kind),
+            EncryptionType::Aes256CtsHmacSha384192 => derive_raw::<Aes256Sha384>(b, usage.0, kind),
             EncryptionType::Rc4Hmac => rc4hmac::derive_raw(b, usage.0, kind),
         }
     }
@@ -814,11 +812,23 @@ pub fn aes_cts_encrypt(key: &[u8], iv: &[u8; 16], data: &[u8]) -> Result<Vec<u8>
     match key.len() {
         16 => {
             let c: aes::Aes128Enc = profile::cipher_from(key);
-            cts::cts_encrypt_in_place(&c, &mut iv, &mut buf, None::<&mut cts::NoMac>, MacMode::OverPlaintext);
+            cts::cts_encrypt_in_place(
+                &c,
+                &mut iv,
+                &mut buf,
+                None::<&mut cts::NoMac>,
+                MacMode::OverPlaintext,
+            );
         }
         32 => {
             let c: aes::Aes256Enc = profile::cipher_from(key);
-            cts::cts_encrypt_in_place(&c, &mut iv, &mut buf, None::<&mut cts::NoMac>, MacMode::OverPlaintext);
+            cts::cts_encrypt_in_place(
+                &c,
+                &mut iv,
+                &mut buf,
+                None::<&mut cts::NoMac>,
+                MacMode::OverPlaintext,
+            );
         }
         _ => return Err(CryptoError::BadKeyLength),
     }
@@ -862,7 +872,11 @@ pub fn backend_report() -> String {
     let (sha_ni, avx2, vaes) = (false, false, false);
     format!(
         "aes: {} | sha1/sha256: {} | sha384: {} | cpu vaes: {}",
-        if aes_hw { "hardware (AES-NI/ARMv8)" } else { "software (fixslice)" },
+        if aes_hw {
+            "hardware (AES-NI/ARMv8)"
+        } else {
+            "software (fixslice)"
+        },
         if sha_ni { "SHA-NI" } else { "software/SIMD" },
         if avx2 { "AVX2" } else { "software" },
         vaes
@@ -887,6 +901,9 @@ impl fmt::Debug for UsageKey {
     }
 }
 
+// Large variants on purpose: a UsageKey is built once per (key, usage) and
+// used for many messages; boxing would add an indirection per message.
+#[allow(clippy::large_enum_variant)]
 enum UsageInner {
     A128S1(AesUsage<Aes128Sha1>),
     A256S1(AesUsage<Aes256Sha1>),
@@ -924,7 +941,15 @@ impl<P: AesProfile> AesUsage<P> {
     }
 
     fn encrypt(&self, conf: &[u8; 16], plaintext: &[u8], out: &mut Vec<u8>) {
-        cts::encrypt_message(&self.ke, &self.ki, P::MAC_LEN, P::MODE, conf, plaintext, out);
+        cts::encrypt_message(
+            &self.ke,
+            &self.ki,
+            P::MAC_LEN,
+            P::MODE,
+            conf,
+            plaintext,
+            out,
+        );
     }
 
     fn decrypt(&self, ciphertext: &[u8], out: &mut Vec<u8>) -> Result<(), CryptoError> {
@@ -1035,9 +1060,15 @@ mod tests {
     fn etype_roundtrip() {
         for e in EncryptionType::ALL {
             assert_eq!(EncryptionType::try_from(e.id()).unwrap(), e);
-            assert_eq!(ChecksumType::try_from(e.checksum_type().id()).unwrap(), e.checksum_type());
+            assert_eq!(
+                ChecksumType::try_from(e.checksum_type().id()).unwrap(),
+                e.checksum_type()
+            );
         }
-        assert_eq!(EncryptionType::try_from(1), Err(CryptoError::UnsupportedEtype(1)));
+        assert_eq!(
+            EncryptionType::try_from(1),
+            Err(CryptoError::UnsupportedEtype(1))
+        );
         assert!(EncryptionType::Rc4Hmac.is_weak());
     }
 

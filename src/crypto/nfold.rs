@@ -175,7 +175,10 @@ mod tests {
 
     #[test]
     fn rfc3961_basic() {
-        assert_eq!(nfold(b"012345", 8), vec![0xbe, 0x07, 0x26, 0x31, 0x27, 0x6b, 0x19, 0x55]);
+        assert_eq!(
+            nfold(b"012345", 8),
+            vec![0xbe, 0x07, 0x26, 0x31, 0x27, 0x6b, 0x19, 0x55]
+        );
         assert_eq!(nfold(b"", 4), vec![0; 4]);
         assert!(nfold(b"abc", 0).is_empty());
         // Large output goes through the heap accumulator.

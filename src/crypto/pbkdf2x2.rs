@@ -9,7 +9,13 @@ use sha1::{Digest, Sha1};
 use zeroize::Zeroize;
 
 type State = [u32; 5];
-const H0: State = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+const H0: State = [
+    0x6745_2301,
+    0xEFCD_AB89,
+    0x98BA_DCFE,
+    0x1032_5476,
+    0xC3D2_E1F0,
+];
 
 /// ipad/opad states of HMAC-SHA1 for `password`.
 fn pad_states(password: &[u8]) -> (State, State) {

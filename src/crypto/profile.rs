@@ -105,7 +105,12 @@ sha1_profile!(
 
 /// KDF-HMAC-SHA2 of RFC 8009 §3 with a pre-keyed HMAC:
 /// k-truncate(HMAC(key, 00000001 | label | 00 | context | k)), k in bits.
-pub(crate) fn kdf_hmac_sha2<M: Mac + Clone>(keyed: &M, label: &[u8], context: &[u8], out: &mut [u8]) {
+pub(crate) fn kdf_hmac_sha2<M: Mac + Clone>(
+    keyed: &M,
+    label: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) {
     let mut m = keyed.clone();
     m.update(&1u32.to_be_bytes());
     m.update(label);

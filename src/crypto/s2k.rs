@@ -5,7 +5,7 @@ use md4::{Digest, Md4};
 use sha2::{Sha256, Sha384};
 use zeroize::Zeroizing;
 
-use super::profile::{AesProfile, Aes128Sha1, Aes128Sha256, Aes256Sha1, Aes256Sha384};
+use super::profile::{Aes128Sha1, Aes128Sha256, Aes256Sha1, Aes256Sha384, AesProfile};
 use super::{CryptoError, EncryptionType, Key};
 
 /// Largest PBKDF2 iteration count accepted from s2kparams (a DoS guard:
@@ -43,11 +43,8 @@ pub(crate) fn string_to_key(
             let n = etype.key_size();
             let mut tkey = Zeroizing::new([0u8; 32]);
             let t = tkey.get_mut(..n).ok_or(CryptoError::BadKeyLength)?;
-            if n == 32 {
-                super::pbkdf2x2::pbkdf2_hmac_sha1(pw, salt, iter, t);
-            } else {
-                super::pbkdf2x2::pbkdf2_hmac_sha1(pw, salt, iter, t);
-            }
+            // Two interleaved chains for 32-byte output (see pbkdf2x2).
+            super::pbkdf2x2::pbkdf2_hmac_sha1(pw, salt, iter, t);
             let mut key = Zeroizing::new([0u8; 32]);
             let k = key.get_mut(..n).ok_or(CryptoError::BadKeyLength)?;
             if n == 32 {
