@@ -267,7 +267,7 @@ impl<M: Mac> BlockCipherDecClosure for CbcDecStitch<'_, M> {
             mode,
         } = self;
         let par = <B::ParBlocksSize as Unsigned>::USIZE * BLOCK;
-        let step = (1024 / par).max(1) * par;
+        let step = (CHUNK / par).max(1) * par;
         for (s, d) in src.chunks(step).zip(dst.chunks_mut(step)) {
             if mode == MacMode::OverIvAndCiphertext {
                 mac.update(s);
