@@ -9,6 +9,7 @@ pub mod blocking;
 #[cfg(feature = "dns")]
 pub mod discovery;
 pub mod framing;
+pub mod kkdcp;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
