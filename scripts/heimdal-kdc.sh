@@ -27,13 +27,10 @@
 # Environment: NO_INSTALL=1 (never run apt-get), KC_LAB_CACHE, HEIMDAL_START_TIMEOUT (20 s).
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" >&2; exit 2; }
-[ $# -eq 2 ] || usage
-MODE=$1
-case "$MODE" in install|start|stop|env|selftest) ;; *) usage ;; esac
-mkdir -p "$2"
-DIR=$(cd "$2" && pwd)
-[ "$DIR" != / ] || { echo "refusing to use / as DIR" >&2; exit 2; }
+LAB_NAME=heimdal-kdc
+# shellcheck source-path=SCRIPTDIR source=lab-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab-lib.sh"
+lab_args 2,9 "$@"
 
 REALM=HEIMDAL.TEST
 DOMAIN=heimdal.test
@@ -65,62 +62,9 @@ KEYS="aes256-cts-hmac-sha1-96:pw-salt aes128-cts-hmac-sha1-96:pw-salt aes256-cts
 SERVER_CONF=$DIR/kdc.conf      # Heimdal server + kadmin -l
 CLIENT_CONF=$DIR/krb5.conf     # for MIT (and Heimdal) clients
 
-log() { printf 'heimdal-kdc: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
-# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
-# start time of a live process (empty when gone or a zombie: killed daemons may linger unreaped)
-proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '$1 != "Z" {print $20}'; }
-save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
-pid_of() { cut -d' ' -f1 "$1"; }
-pid_alive() {
-  local p s
-  [ -s "$1" ] || return 1
-  read -r p s <"$1"
-  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
-}
 # run a Heimdal binary against the server config
 h() { LD_LIBRARY_PATH=$HLIB KRB5_CONFIG=$SERVER_CONF "$@"; }
-py() { if [ -x /usr/bin/python3 ]; then /usr/bin/python3 "$@"; else python3 "$@"; fi; }
-
-apt_get() {
-  [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but apt-get $* is needed"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 "$@"
-}
-
-# AS-REQ for an unknown principal over udp and tcp; succeeds when both answer with a KRB-ERROR
-# or AS-REP. Only ever talks to HOST:PORT (loopback), no name resolution.
-kdc_probe() {
-  py - "$@" <<'PY'
-import os, socket, struct, sys, time
-host, port, realm = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def tlv(t, c):
-    n = len(c)
-    l = bytes([n]) if n < 128 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([t]) + l + c
-def integer(v): return tlv(2, v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big", signed=True))
-def gs(s): return tlv(0x1B, s.encode())
-def seq(*a): return tlv(0x30, b"".join(a))
-def ctx(n, c): return tlv(0xA0 + n, c)
-def pn(t, *p): return seq(ctx(0, integer(t)), ctx(1, seq(*[gs(x) for x in p])))
-till = time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() + 3600)).encode()
-body = seq(ctx(0, tlv(3, b"\0\0\0\0\0")), ctx(1, pn(1, "kc-lab-readiness-probe")), ctx(2, gs(realm)),
-           ctx(3, pn(2, "krbtgt", realm)), ctx(5, tlv(0x18, till)),
-           ctx(7, integer(int.from_bytes(os.urandom(4), "big") >> 1)), ctx(8, seq(integer(18), integer(17))))
-req = tlv(0x6A, seq(ctx(1, integer(5)), ctx(2, integer(10)), ctx(4, body)))
-fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(1.0)
-s.sendto(req, (host, port)); u = s.recv(65535); s.close()
-s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(2.0); s.connect((host, port))
-s.sendall(struct.pack("!I", len(req)) + req); t = b""
-while len(t) < 4 or len(t) < 4 + struct.unpack("!I", t[:4])[0]:
-    c = s.recv(65535)
-    if not c: break
-    t += c
-s.close()
-sys.exit(0 if u[:1] in (b"\x7e", b"\x6b") and t[4:5] in (b"\x7e", b"\x6b") else 1)
-PY
-}
+if [ -x /usr/bin/python3 ]; then LAB_PYTHON=/usr/bin/python3; else LAB_PYTHON=python3; fi  # for kdc_probe
 
 install() {
   [ -f "$CACHE/heimdal/.complete" ] && return 0
@@ -153,20 +97,14 @@ install() {
   [ -z "$missing" ] || die "Heimdal needs system libraries that are missing: $missing"
   # MIT client tools for the selftest and readiness messages
   if ! command -v kinit >/dev/null || ! command -v kvno >/dev/null; then
-    apt_get install --no-install-recommends krb5-user >/dev/null 2>&1 \
-      || { apt_get update >/dev/null; apt_get install --no-install-recommends krb5-user >/dev/null; }
+    apt_install krb5-user
   fi
 }
 
 write_config() {
   mkdir -p "$DIR/db" "$DIR/log" "$DIR/run" "$DIR/cc" "$DIR/keytabs"
   local common
-  common="[libdefaults]
-    default_realm = $REALM
-    dns_lookup_kdc = false
-    dns_lookup_realm = false
-    dns_canonicalize_hostname = false
-    rdns = false
+  common="$(lab_krb5_libdefaults "$REALM")
     qualify_shortname = \"\"
     forwardable = true
     allow_rc4 = true
@@ -228,16 +166,12 @@ create_realm() {
   touch "$DIR/db/.realm-complete"
 }
 
-port_busy() { # tcp port on 127.0.0.1 accepts connections
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 start_daemons() {
   local started=""
   if pid_alive "$DIR/run/kdc.pid"; then
     log "kdc already running (pid $(pid_of "$DIR/run/kdc.pid"))"
   else
-    port_busy "$HEIMDAL_KDC_PORT" && die "127.0.0.1:$HEIMDAL_KDC_PORT is already in use by another process"
+    tcp_busy "$HEIMDAL_KDC_PORT" && die "127.0.0.1:$HEIMDAL_KDC_PORT is already in use by another process"
     LD_LIBRARY_PATH=$HLIB KRB5_CONFIG=$SERVER_CONF setsid "$HSRV/kdc" --config-file="$SERVER_CONF" \
       --addresses=127.0.0.1 --ports="$HEIMDAL_KDC_PORT" >>"$DIR/log/kdc.stderr" 2>&1 </dev/null 9>&- &
     save_pid $! "$DIR/run/kdc.pid"
@@ -250,32 +184,15 @@ start_daemons() {
     save_pid $! "$DIR/run/kpasswdd.pid"
   fi
   [ -n "$started" ] || return 0
-  local deadline=$((SECONDS + TIMEOUT))
-  until kdc_probe 127.0.0.1 "$HEIMDAL_KDC_PORT" "$REALM" 2>/dev/null; do
-    if ! pid_alive "$DIR/run/kdc.pid" || [ "$SECONDS" -ge "$deadline" ]; then
-      log "kdc did not answer on udp+tcp $KDC_ADDR within ${TIMEOUT}s; log tail:"
-      tail -n 20 "$DIR/log/kdc.stderr" "$DIR/log/kdc.log" >&2 2>/dev/null || true
-      stop_daemons
-      exit 1
-    fi
-    sleep 0.1
-  done
+  lab_wait "$DIR/run/kdc.pid" 0.1 kdc_probe 127.0.0.1 "$HEIMDAL_KDC_PORT" "$REALM" \
+    || lab_give_up "kdc did not answer on udp+tcp $KDC_ADDR" 20 stop_daemons "$DIR/log/kdc.stderr" "$DIR/log/kdc.log"
   pid_alive "$DIR/run/kpasswdd.pid" || { tail -n 20 "$DIR/log/kpasswdd.stderr" >&2; die "kpasswdd exited"; }
   log "kdc answers on udp+tcp $KDC_ADDR (pid $(pid_of "$DIR/run/kdc.pid"))"
 }
 
 stop_daemons() {
-  local f p
-  for f in "$DIR/run/kpasswdd.pid" "$DIR/run/kdc.pid"; do
-    if pid_alive "$f"; then
-      p=$(pid_of "$f")
-      kill "$p" 2>/dev/null || true
-      for _ in $(seq 50); do [ -n "$(proc_start "$p")" ] || break; sleep 0.1; done
-      if [ -n "$(proc_start "$p")" ]; then kill -9 "$p" 2>/dev/null || true; fi
-      log "stopped $(basename "$f" .pid) (pid $p)"
-    fi
-    rm -f "$f"
-  done
+  lab_stop "$DIR/run/kpasswdd.pid" 50
+  lab_stop "$DIR/run/kdc.pid" 50
 }
 
 write_env() {
@@ -294,12 +211,6 @@ selftest() {
   pid_alive "$DIR/run/kdc.pid" || die "not running; run: $0 start $DIR"
   local pass=0 fail=0 t_log=$DIR/log/selftest.log
   : >"$t_log"
-  check() { # NAME CMD...
-    local name=$1; shift
-    printf '### %s\n' "$name" >>"$t_log"
-    if "$@" >>"$t_log" 2>&1; then pass=$((pass + 1)); echo "ok   $name"
-    else fail=$((fail + 1)); echo "FAIL $name"; fi
-  }
   export KRB5_CONFIG=$CLIENT_CONF KRB5CCNAME=FILE:$DIR/cc/selftest
   local svc="host/svc.$DOMAIN@$REALM" e
   check "kdc answers udp+tcp (raw AS-REQ)" kdc_probe 127.0.0.1 "$HEIMDAL_KDC_PORT" "$REALM"
@@ -338,18 +249,4 @@ selftest() {
   [ "$fail" -eq 0 ]
 }
 
-case "$MODE" in
-  install) install ;;
-  start)
-    exec 9>"$DIR/.lock"; flock 9
-    install
-    write_config
-    create_realm
-    start_daemons
-    write_env
-    cat "$DIR/env.sh"
-    ;;
-  stop) exec 9>"$DIR/.lock"; flock 9; stop_daemons ;;
-  env) write_env; cat "$DIR/env.sh" ;;
-  selftest) selftest ;;
-esac
+lab_main stop_daemons install write_config create_realm start_daemons
