@@ -32,13 +32,10 @@
 # Environment: NO_INSTALL=1 (never run apt-get), SAMBA_START_TIMEOUT (60 s). Must run as root.
 set -euo pipefail
 
-usage() { sed -n '2,10p' "$0" >&2; exit 2; }
-[ $# -eq 2 ] || usage
-MODE=$1
-case "$MODE" in install|start|stop|env|selftest) ;; *) usage ;; esac
-mkdir -p "$2"
-DIR=$(cd "$2" && pwd)
-[ "$DIR" != / ] || { echo "refusing to use / as DIR" >&2; exit 2; }
+LAB_NAME=samba-dc
+# shellcheck source-path=SCRIPTDIR source=lab-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab-lib.sh"
+lab_args 2,10 "$@"
 
 REALM=SAMBA.TEST
 NETBIOS=SAMBA
@@ -62,61 +59,9 @@ CLIENT_CONF=$DIR/krb5.conf
 KDC_CONF=$DIR/etc/kdc-krb5.conf   # KRB5_CONFIG of the samba process (never /etc/krb5.conf)
 PKGS="samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules python3-samba winbind krb5-user"
 SYSPY=/usr/bin/python3   # samba's python modules live in the Debian python
+LAB_PYTHON=$SYSPY        # for kdc_probe
 
-log() { printf 'samba-dc: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
-# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
-# start time of a live process (empty when gone or a zombie: killed daemons may linger unreaped)
-proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '$1 != "Z" {print $20}'; }
-save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
-pid_of() { cut -d' ' -f1 "$1"; }
-pid_alive() {
-  local p s
-  [ -s "$1" ] || return 1
-  read -r p s <"$1"
-  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
-}
 ST() { samba-tool "$@" -s "$SMB_CONF"; }
-
-apt_get() {
-  [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but apt-get $* is needed"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 "$@"
-}
-
-# AS-REQ for an unknown principal over udp and tcp; succeeds when both answer with a KRB-ERROR
-# or AS-REP. Only ever talks to HOST:PORT (loopback), no name resolution.
-kdc_probe() {
-  "$SYSPY" - "$@" <<'PY'
-import os, socket, struct, sys, time
-host, port, realm = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def tlv(t, c):
-    n = len(c)
-    l = bytes([n]) if n < 128 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([t]) + l + c
-def integer(v): return tlv(2, v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big", signed=True))
-def gs(s): return tlv(0x1B, s.encode())
-def seq(*a): return tlv(0x30, b"".join(a))
-def ctx(n, c): return tlv(0xA0 + n, c)
-def pn(t, *p): return seq(ctx(0, integer(t)), ctx(1, seq(*[gs(x) for x in p])))
-till = time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() + 3600)).encode()
-body = seq(ctx(0, tlv(3, b"\0\0\0\0\0")), ctx(1, pn(1, "kc-lab-readiness-probe")), ctx(2, gs(realm)),
-           ctx(3, pn(2, "krbtgt", realm)), ctx(5, tlv(0x18, till)),
-           ctx(7, integer(int.from_bytes(os.urandom(4), "big") >> 1)), ctx(8, seq(integer(18), integer(17))))
-req = tlv(0x6A, seq(ctx(1, integer(5)), ctx(2, integer(10)), ctx(4, body)))
-fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(1.0)
-s.sendto(req, (host, port)); u = s.recv(65535); s.close()
-s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(2.0); s.connect((host, port))
-s.sendall(struct.pack("!I", len(req)) + req); t = b""
-while len(t) < 4 or len(t) < 4 + struct.unpack("!I", t[:4])[0]:
-    c = s.recv(65535)
-    if not c: break
-    t += c
-s.close()
-sys.exit(0 if u[:1] in (b"\x7e", b"\x6b") and t[4:5] in (b"\x7e", b"\x6b") else 1)
-PY
-}
 
 install() {
   [ "$(id -u)" = 0 ] || die "samba must run as root"
@@ -199,24 +144,13 @@ PY
 write_client_conf() {
   # samba's embedded Heimdal reads KRB5_CONFIG: keep it off /etc/krb5.conf and let the
   # per-account UF_DONT_REQUIRE_PREAUTH decide (Heimdal's [kdc] require-preauth defaults to true)
-  cat >"$KDC_CONF" <<EOF
-[libdefaults]
-    default_realm = $REALM
-    dns_lookup_kdc = false
-    dns_lookup_realm = false
-    dns_canonicalize_hostname = false
-    rdns = false
-
-[kdc]
-    require-preauth = false
-EOF
-  cat >"$CLIENT_CONF" <<EOF
-[libdefaults]
-    default_realm = $REALM
-    dns_lookup_kdc = false
-    dns_lookup_realm = false
-    dns_canonicalize_hostname = false
-    rdns = false
+  {
+    lab_krb5_libdefaults "$REALM"
+    printf '\n[kdc]\n    require-preauth = false\n'
+  } >"$KDC_CONF"
+  {
+    lab_krb5_libdefaults "$REALM"
+    cat <<EOF
     qualify_shortname = ""
     forwardable = true
     allow_rc4 = true
@@ -232,9 +166,11 @@ EOF
     .$DOMAIN = $REALM
     $DOMAIN = $REALM
 EOF
+  } >"$CLIENT_CONF"
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# the KDC answers on 127.0.0.1 and [::1]
+kdc_probe_both() { kdc_probe 127.0.0.1 "$SAMBA_KDC_PORT" "$REALM" && kdc_probe ::1 "$SAMBA_KDC_PORT" "$REALM"; }
 
 start_daemon() {
   mkdir -p "$DIR/run" "$DIR/cc" "$DIR/log"
@@ -242,33 +178,17 @@ start_daemon() {
     log "samba already running (pid $(pid_of "$DIR/run/samba.pid"))"
     return 0
   fi
-  port_busy "$SAMBA_KDC_PORT" && die "127.0.0.1:$SAMBA_KDC_PORT is already in use by another process"
+  tcp_busy "$SAMBA_KDC_PORT" && die "127.0.0.1:$SAMBA_KDC_PORT is already in use by another process"
   KRB5_CONFIG=$KDC_CONF setsid samba -s "$SMB_CONF" -F --no-process-group -M single --debug-stdout \
     >>"$DIR/log/samba.stdout" 2>&1 </dev/null 9>&- &
   save_pid $! "$DIR/run/samba.pid"
-  local deadline=$((SECONDS + TIMEOUT))
-  until kdc_probe 127.0.0.1 "$SAMBA_KDC_PORT" "$REALM" 2>/dev/null && kdc_probe ::1 "$SAMBA_KDC_PORT" "$REALM" 2>/dev/null; do
-    if ! pid_alive "$DIR/run/samba.pid" || [ "$SECONDS" -ge "$deadline" ]; then
-      log "samba KDC did not answer on udp+tcp 127.0.0.1/[::1]:$SAMBA_KDC_PORT within ${TIMEOUT}s; log tail:"
-      tail -n 30 "$DIR/log/samba.stdout" >&2 || true
-      stop_daemon
-      exit 1
-    fi
-    sleep 0.2
-  done
+  lab_wait "$DIR/run/samba.pid" 0.2 kdc_probe_both \
+    || lab_give_up "samba KDC did not answer on udp+tcp 127.0.0.1/[::1]:$SAMBA_KDC_PORT" 30 stop_daemon "$DIR/log/samba.stdout"
   log "samba KDC answers on udp+tcp 127.0.0.1/[::1]:$SAMBA_KDC_PORT (pid $(pid_of "$DIR/run/samba.pid"))"
 }
 
 stop_daemon() {
-  local f=$DIR/run/samba.pid p
-  if pid_alive "$f"; then
-    p=$(pid_of "$f")
-    kill "$p" 2>/dev/null || true
-    for _ in $(seq 100); do [ -n "$(proc_start "$p")" ] || break; sleep 0.1; done
-    if [ -n "$(proc_start "$p")" ]; then kill -9 "$p" 2>/dev/null || true; fi
-    log "stopped samba (pid $p)"
-  fi
-  rm -f "$f"
+  lab_stop "$DIR/run/samba.pid" 100
 }
 
 write_env() {
@@ -286,16 +206,9 @@ selftest() {
   pid_alive "$DIR/run/samba.pid" || die "not running; run: $0 start $DIR"
   local pass=0 fail=0 t_log=$DIR/log/selftest.log
   : >"$t_log"
-  check() { # NAME CMD...
-    local name=$1; shift
-    printf '### %s\n' "$name" >>"$t_log"
-    if "$@" >>"$t_log" 2>&1; then pass=$((pass + 1)); echo "ok   $name"
-    else fail=$((fail + 1)); echo "FAIL $name"; fi
-  }
   export KRB5_CONFIG=$CLIENT_CONF KRB5CCNAME=FILE:$DIR/cc/selftest
   local svc="host/svc.$DOMAIN@$REALM" web="HTTP/web.$DOMAIN@$REALM" svcu="svc@$REALM" e
-  check "kdc answers udp+tcp on 127.0.0.1 and [::1] (raw AS-REQ)" sh -c \
-    "$(declare -f kdc_probe); SYSPY=$SYSPY; kdc_probe 127.0.0.1 $SAMBA_KDC_PORT $REALM && kdc_probe ::1 $SAMBA_KDC_PORT $REALM"
+  check "kdc answers udp+tcp on 127.0.0.1 and [::1] (raw AS-REQ)" kdc_probe_both
   check "kinit administrator" sh -c "echo Admin-Passw0rd | kinit administrator@$REALM"
   check "kinit alice (preauth)" sh -c "echo Alice-Passw0rd | kinit alice@$REALM"
   check "kvno $svc" kvno "$svc"
@@ -338,18 +251,4 @@ selftest() {
   [ "$fail" -eq 0 ]
 }
 
-case "$MODE" in
-  install) install ;;
-  start)
-    exec 9>"$DIR/.lock"; flock 9
-    install
-    provision
-    write_client_conf
-    start_daemon
-    write_env
-    cat "$DIR/env.sh"
-    ;;
-  stop) exec 9>"$DIR/.lock"; flock 9; stop_daemon ;;
-  env) write_env; cat "$DIR/env.sh" ;;
-  selftest) selftest ;;
-esac
+lab_main stop_daemon install provision write_client_conf start_daemon
