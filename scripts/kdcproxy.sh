@@ -33,13 +33,10 @@
 # scripts/mit-kdc.sh (or $MIT_KDC_SH) in DIR/mit on those ports and stops it afterwards.
 set -euo pipefail
 
-usage() { sed -n '2,12p' "$0" >&2; exit 2; }
-[ $# -eq 2 ] || usage
-MODE=$1
-case "$MODE" in install|start|stop|env|selftest) ;; *) usage ;; esac
-mkdir -p "$2"
-DIR=$(cd "$2" && pwd)
-[ "$DIR" != / ] || { echo "refusing to use / as DIR" >&2; exit 2; }
+LAB_NAME=kdcproxy
+# shellcheck source-path=SCRIPTDIR source=lab-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab-lib.sh"
+lab_args 2,12 "$@"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 SETTINGS=$DIR/settings.sh
@@ -64,30 +61,6 @@ VENV=$CACHE/kdcproxy-venv-$(printf '%s %s' "$PIP_SPEC" "$("$BASEPY" -c 'import s
 HTTPS_URL=https://127.0.0.1:$PROXY_HTTPS_PORT/KdcProxy
 HTTP_URL=http://127.0.0.1:$PROXY_HTTP_PORT/KdcProxy
 CLIENT_CONF=$DIR/krb5-via-proxy.conf
-
-log() { printf 'kdcproxy: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
-# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
-# start time of a live process (empty when gone or a zombie: killed daemons may linger unreaped)
-proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '$1 != "Z" {print $20}'; }
-save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
-pid_of() { cut -d' ' -f1 "$1"; }
-pid_alive() {
-  local p s
-  [ -s "$1" ] || return 1
-  read -r p s <"$1"
-  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
-}
-
-apt_get() {
-  [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but apt-get $* is needed"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 "$@"
-}
-apt_install() {
-  apt_get install --no-install-recommends "$@" >/dev/null 2>&1 \
-    || { apt_get update >/dev/null; apt_get install --no-install-recommends "$@" >/dev/null; }
-}
 
 # kkdcp URL REALM USER [CAFILE]: stdlib MS-KKDCP client. POSTs an AS-REQ (no preauth) wrapped in a
 # KDC-PROXY-MESSAGE and prints "AS-REP" or "KRB-ERROR <code>"; exit 0 on a well-formed Kerberos reply.
@@ -222,9 +195,8 @@ kpasswd = $(servers kpasswd "${kp#*=}")"
   printf '%s' "$conf" >"$DIR/kdcproxy.conf"
   # MIT client config: every proxied realm reachable only through https://.../KdcProxy
   {
-    printf '[libdefaults]\n    default_realm = EXAMPLE.TEST\n    dns_lookup_kdc = false\n    dns_lookup_realm = false\n'
-    printf '    dns_canonicalize_hostname = false\n    rdns = false\n    qualify_shortname = ""\n'
-    printf '    forwardable = true\n    allow_rc4 = true\n\n[realms]\n'
+    lab_krb5_libdefaults EXAMPLE.TEST
+    printf '    qualify_shortname = ""\n    forwardable = true\n    allow_rc4 = true\n\n[realms]\n'
     for kv in $PROXY_REALMS; do
       realm=${kv%%=*}
       printf '    %s = {\n        kdc = %s\n        kpasswd_server = %s\n        http_anchors = FILE:%s\n    }\n' \
@@ -245,7 +217,8 @@ realm_addr() { # REALM -> its first PROXY_REALMS address (host:port)
   done
 }
 
-tcp_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# the listener at URL answers (a GET gets 405 from kdcproxy)
+answers_get() { kkdcp "GET:$1" X X "$DIR/tls/ca.pem" | grep -q 'HTTP 405'; }
 
 start_one() { # NAME PORT URL gunicorn-args...
   local name=$1 port=$2 url=$3 extra=()
@@ -262,31 +235,15 @@ start_one() { # NAME PORT URL gunicorn-args...
     --access-logfile "$DIR/log/$name-access.log" --error-logfile "$DIR/log/$name-error.log" \
     --chdir "$DIR" kdcproxy:application >>"$DIR/log/$name.stdout" 2>&1 </dev/null 9>&- &
   save_pid $! "$DIR/run/$name.pid"
-  local deadline=$((SECONDS + TIMEOUT))
-  until kkdcp "GET:$url" X X "$DIR/tls/ca.pem" 2>/dev/null | grep -q 'HTTP 405'; do
-    if ! pid_alive "$DIR/run/$name.pid" || [ "$SECONDS" -ge "$deadline" ]; then
-      log "$name listener did not answer at $url within ${TIMEOUT}s; log tail:"
-      tail -n 20 "$DIR/log/$name-error.log" "$DIR/log/$name.stdout" >&2 2>/dev/null || true
-      stop_all
-      exit 1
-    fi
-    sleep 0.1
-  done
+  lab_wait "$DIR/run/$name.pid" 0.1 answers_get "$url" \
+    || lab_give_up "$name listener did not answer at $url" 20 stop_all "$DIR/log/$name-error.log" "$DIR/log/$name.stdout"
   log "$name listener answers at $url (pid $(pid_of "$DIR/run/$name.pid"))"
 }
 
 stop_all() {
-  local f p
-  for f in "$DIR/run/https.pid" "$DIR/run/http.pid"; do
-    if pid_alive "$f"; then
-      p=$(pid_of "$f")
-      kill "$p" 2>/dev/null || true   # gunicorn master: TERM stops its workers too
-      for _ in $(seq 100); do [ -n "$(proc_start "$p")" ] || break; sleep 0.1; done
-      if [ -n "$(proc_start "$p")" ]; then kill -9 "$p" 2>/dev/null || true; fi
-      log "stopped $(basename "$f" .pid) listener (pid $p)"
-    fi
-    rm -f "$f"
-  done
+  # gunicorn master: TERM stops its workers too
+  lab_stop "$DIR/run/https.pid" 100 "https listener"
+  lab_stop "$DIR/run/http.pid" 100 "http listener"
 }
 
 write_env() {
@@ -303,12 +260,6 @@ selftest() {
   pid_alive "$DIR/run/https.pid" || die "not running; run: $0 start $DIR"
   local pass=0 fail=0 t_log=$DIR/log/selftest.log mit_started="" kdc kdc2 p1 p2 out
   : >"$t_log"
-  check() { # NAME CMD...
-    local name=$1; shift
-    printf '### %s\n' "$name" >>"$t_log"
-    if "$@" >>"$t_log" 2>&1; then pass=$((pass + 1)); echo "ok   $name"
-    else fail=$((fail + 1)); echo "FAIL $name"; fi
-  }
   expect() { # NAME PATTERN CMD...: CMD succeeds and prints PATTERN
     local name=$1 pat=$2 rc=0; shift 2
     printf '### %s\n' "$name" >>"$t_log"
@@ -366,21 +317,11 @@ selftest() {
   [ "$fail" -eq 0 ]
 }
 
-case "$MODE" in
-  install) install ;;
-  start)
-    exec 9>"$DIR/.lock"; flock 9
-    install
-    make_certs
-    write_config
-    start_one https "$PROXY_HTTPS_PORT" "$HTTPS_URL" \
-      --bind "127.0.0.1:$PROXY_HTTPS_PORT" --bind "[::1]:$PROXY_HTTPS_PORT" \
-      --certfile "$DIR/tls/server.pem" --keyfile "$DIR/tls/server.key"
-    start_one http "$PROXY_HTTP_PORT" "$HTTP_URL" --bind "127.0.0.1:$PROXY_HTTP_PORT"
-    write_env
-    cat "$DIR/env.sh"
-    ;;
-  stop) exec 9>"$DIR/.lock"; flock 9; stop_all ;;
-  env) write_env; cat "$DIR/env.sh" ;;
-  selftest) selftest ;;
-esac
+start_listeners() {
+  start_one https "$PROXY_HTTPS_PORT" "$HTTPS_URL" \
+    --bind "127.0.0.1:$PROXY_HTTPS_PORT" --bind "[::1]:$PROXY_HTTPS_PORT" \
+    --certfile "$DIR/tls/server.pem" --keyfile "$DIR/tls/server.key"
+  start_one http "$PROXY_HTTP_PORT" "$HTTP_URL" --bind "127.0.0.1:$PROXY_HTTP_PORT"
+}
+
+lab_main stop_all install make_certs write_config start_listeners
