@@ -30,13 +30,10 @@
 # Environment: NO_INSTALL=1, DNS_START_TIMEOUT (10 s).
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" >&2; exit 2; }
-[ $# -eq 2 ] || usage
-MODE=$1
-case "$MODE" in install|start|stop|env|selftest) ;; *) usage ;; esac
-mkdir -p "$2"
-DIR=$(cd "$2" && pwd)
-[ "$DIR" != / ] || { echo "refusing to use / as DIR" >&2; exit 2; }
+LAB_NAME=dns-srv
+# shellcheck source-path=SCRIPTDIR source=lab-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab-lib.sh"
+lab_args 2,9 "$@"
 
 SETTINGS=$DIR/settings.sh
 if [ -f "$SETTINGS" ]; then
@@ -52,20 +49,6 @@ fi
 TIMEOUT=${DNS_START_TIMEOUT:-10}
 CONF=$DIR/dnsmasq.conf
 
-log() { printf 'dns-srv: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-# DIR/run/*.pid holds "PID STARTTIME": a saved PID counts only while the process with that PID
-# has the same start time (PIDs get reused; samba rewrites its command line, so that can't be used)
-# start time of a live process (empty when gone or a zombie: killed daemons may linger unreaped)
-proc_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '$1 != "Z" {print $20}'; }
-save_pid() { echo "$1 $(proc_start "$1")" >"$2"; }
-pid_of() { cut -d' ' -f1 "$1"; }
-pid_alive() {
-  local p s
-  [ -s "$1" ] || return 1
-  read -r p s <"$1"
-  [ -n "$s" ] && [ "$(proc_start "$p")" = "$s" ]
-}
 # dig against our server only (never the system resolver: explicit @server, no search list)
 q() { dig @127.0.0.1 -p "$DNS_PORT" +time=1 +tries=1 +nosearch +norecurse "$@"; }
 
@@ -76,10 +59,7 @@ install() {
   [ ${#need[@]} -eq 0 ] && return 0
   [ -z "${NO_INSTALL:-}" ] || die "NO_INSTALL is set but ${need[*]} must be installed"
   log "installing ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends "${need[@]}" >/dev/null 2>&1 || {
-    DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 update >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 install --no-install-recommends "${need[@]}" >/dev/null
-  }
+  apt_install "${need[@]}"
 }
 
 write_config() {
@@ -119,6 +99,11 @@ EOF
   if [ -n "$DNS_EXTRA" ]; then printf '%s\n' "$DNS_EXTRA" >>"$CONF"; fi
 }
 
+# the EXAMPLE.TEST SRV records come back over udp and tcp
+answers_srv() {
+  q +short SRV _kerberos._udp.EXAMPLE.TEST | grep -q 60088 && q +tcp +short SRV _kerberos._tcp.EXAMPLE.TEST | grep -q 60088
+}
+
 start_daemon() {
   if pid_alive "$DIR/run/dnsmasq.pid"; then
     log "dnsmasq already running (pid $(pid_of "$DIR/run/dnsmasq.pid"))"
@@ -129,30 +114,13 @@ start_daemon() {
   setsid /usr/sbin/dnsmasq -k --conf-file="$CONF" --pid-file= --user=nobody \
     >>"$DIR/log/dnsmasq.log" 2>&1 </dev/null 9>&- &
   save_pid $! "$DIR/run/dnsmasq.pid"
-  local deadline=$((SECONDS + TIMEOUT))
-  until q +short SRV _kerberos._udp.EXAMPLE.TEST 2>/dev/null | grep -q 60088 \
-        && q +tcp +short SRV _kerberos._tcp.EXAMPLE.TEST 2>/dev/null | grep -q 60088; do
-    if ! pid_alive "$DIR/run/dnsmasq.pid" || [ "$SECONDS" -ge "$deadline" ]; then
-      log "dnsmasq did not answer on udp+tcp 127.0.0.1:$DNS_PORT within ${TIMEOUT}s; log tail:"
-      tail -n 20 "$DIR/log/dnsmasq.log" >&2 || true
-      stop_daemon
-      exit 1
-    fi
-    sleep 0.1
-  done
+  lab_wait "$DIR/run/dnsmasq.pid" 0.1 answers_srv \
+    || lab_give_up "dnsmasq did not answer on udp+tcp 127.0.0.1:$DNS_PORT" 20 stop_daemon "$DIR/log/dnsmasq.log"
   log "dnsmasq answers on udp+tcp 127.0.0.1:$DNS_PORT (pid $(pid_of "$DIR/run/dnsmasq.pid"))"
 }
 
 stop_daemon() {
-  local f=$DIR/run/dnsmasq.pid p
-  if pid_alive "$f"; then
-    p=$(pid_of "$f")
-    kill "$p" 2>/dev/null || true
-    for _ in $(seq 50); do [ -n "$(proc_start "$p")" ] || break; sleep 0.1; done
-    if [ -n "$(proc_start "$p")" ]; then kill -9 "$p" 2>/dev/null || true; fi
-    log "stopped dnsmasq (pid $p)"
-  fi
-  rm -f "$f"
+  lab_stop "$DIR/run/dnsmasq.pid" 50
 }
 
 write_env() {
@@ -206,17 +174,4 @@ selftest() {
   [ "$fail" -eq 0 ]
 }
 
-case "$MODE" in
-  install) install ;;
-  start)
-    exec 9>"$DIR/.lock"; flock 9
-    install
-    write_config
-    start_daemon
-    write_env
-    cat "$DIR/env.sh"
-    ;;
-  stop) exec 9>"$DIR/.lock"; flock 9; stop_daemon ;;
-  env) write_env; cat "$DIR/env.sh" ;;
-  selftest) selftest ;;
-esac
+lab_main stop_daemon install write_config start_daemon
