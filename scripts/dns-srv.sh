@@ -35,16 +35,10 @@ LAB_NAME=dns-srv
 . "$(dirname "${BASH_SOURCE[0]}")/lab-lib.sh"
 lab_args 2,9 "$@"
 
-SETTINGS=$DIR/settings.sh
-if [ -f "$SETTINGS" ]; then
-  # shellcheck disable=SC1090
-  . "$SETTINGS"
-else
+if ! lab_load_settings; then
   DNS_PORT=${DNS_PORT:-60053}
   DNS_EXTRA=${DNS_EXTRA:-}
-  if [ "$MODE" = start ]; then
-    printf 'DNS_PORT=%q\nDNS_EXTRA=%q\n' "$DNS_PORT" "$DNS_EXTRA" >"$SETTINGS"
-  fi
+  lab_save_settings DNS_PORT DNS_EXTRA
 fi
 TIMEOUT=${DNS_START_TIMEOUT:-10}
 CONF=$DIR/dnsmasq.conf

@@ -34,16 +34,10 @@ lab_args 2,9 "$@"
 
 REALM=HEIMDAL.TEST
 DOMAIN=heimdal.test
-SETTINGS=$DIR/settings.sh
-if [ -f "$SETTINGS" ]; then
-  # shellcheck disable=SC1090
-  . "$SETTINGS"
-else
+if ! lab_load_settings; then
   HEIMDAL_KDC_PORT=${HEIMDAL_KDC_PORT:-60188}
   HEIMDAL_KPASSWD_PORT=${HEIMDAL_KPASSWD_PORT:-60190}
-  if [ "$MODE" = start ]; then
-    printf 'HEIMDAL_KDC_PORT=%q\nHEIMDAL_KPASSWD_PORT=%q\n' "$HEIMDAL_KDC_PORT" "$HEIMDAL_KPASSWD_PORT" >"$SETTINGS"
-  fi
+  lab_save_settings HEIMDAL_KDC_PORT HEIMDAL_KPASSWD_PORT
 fi
 KDC_ADDR=127.0.0.1:$HEIMDAL_KDC_PORT
 TIMEOUT=${HEIMDAL_START_TIMEOUT:-20}

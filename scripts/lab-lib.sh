@@ -41,6 +41,20 @@ lab_main() {
     selftest) selftest ;;
   esac
 }
+# Settings are frozen in DIR/settings.sh by the first start:
+#   if ! lab_load_settings; then VAR=${VAR:-default} ...; lab_save_settings VAR...; fi
+# lab_load_settings sources DIR/settings.sh (fails when there is none); lab_save_settings writes
+# VAR=value lines for the named variables, in start mode only.
+lab_load_settings() {
+  [ -f "$DIR/settings.sh" ] || return 1
+  # shellcheck disable=SC1091
+  . "$DIR/settings.sh"
+}
+lab_save_settings() {
+  local v
+  [ "$MODE" = start ] || return 0
+  for v in "$@"; do printf '%s=%q\n' "$v" "${!v}"; done >"$DIR/settings.sh"
+}
 # one start or stop at a time per DIR; fd 9 is closed for the daemons (9>&-)
 lab_lock() { exec 9>"$DIR/.lock"; flock 9; }
 

@@ -46,20 +46,13 @@ DIR=$(cd "$2" && pwd)
 REALM=EXAMPLE.TEST
 REALM2=OTHER.TEST
 KDC_IP=127.0.0.1
-SETTINGS=$DIR/settings.sh
-if [ -f "$SETTINGS" ]; then
-  # shellcheck disable=SC1090
-  . "$SETTINGS"
-else
+if ! lab_load_settings; then
   KDC_PORT=${KDC_PORT:-60088}
   KDC2_PORT=${KDC2_PORT:-$((KDC_PORT + 1))}
   KADMIN_PORT=${KADMIN_PORT:-60749}
   KPASSWD_PORT=${KPASSWD_PORT:-60464}
   KADMIND=${KADMIND:-}
-  if [ "$MODE" = start ]; then
-    printf 'KDC_PORT=%q\nKDC2_PORT=%q\nKADMIN_PORT=%q\nKPASSWD_PORT=%q\nKADMIND=%q\n' \
-      "$KDC_PORT" "$KDC2_PORT" "$KADMIN_PORT" "$KPASSWD_PORT" "$KADMIND" >"$SETTINGS"
-  fi
+  lab_save_settings KDC_PORT KDC2_PORT KADMIN_PORT KPASSWD_PORT KADMIND
 fi
 
 MASTER_PW=Master-Passw0rd

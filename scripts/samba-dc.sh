@@ -40,18 +40,11 @@ lab_args 2,10 "$@"
 REALM=SAMBA.TEST
 NETBIOS=SAMBA
 DOMAIN=samba.test
-SETTINGS=$DIR/settings.sh
-if [ -f "$SETTINGS" ]; then
-  # shellcheck disable=SC1090
-  . "$SETTINGS"
-else
+if ! lab_load_settings; then
   SAMBA_KDC_PORT=${SAMBA_KDC_PORT:-60288}
   SAMBA_KPASSWD_PORT=${SAMBA_KPASSWD_PORT:-60289}
   SAMBA_SERVICES=${SAMBA_SERVICES:-kdc}
-  if [ "$MODE" = start ]; then
-    printf 'SAMBA_KDC_PORT=%q\nSAMBA_KPASSWD_PORT=%q\nSAMBA_SERVICES=%q\n' \
-      "$SAMBA_KDC_PORT" "$SAMBA_KPASSWD_PORT" "$SAMBA_SERVICES" >"$SETTINGS"
-  fi
+  lab_save_settings SAMBA_KDC_PORT SAMBA_KPASSWD_PORT SAMBA_SERVICES
 fi
 TIMEOUT=${SAMBA_START_TIMEOUT:-60}
 SMB_CONF=$DIR/etc/smb.conf
