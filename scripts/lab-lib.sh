@@ -41,6 +41,7 @@ lab_main() {
     selftest) selftest ;;
   esac
 }
+
 # Settings are frozen in DIR/settings.sh by the first start:
 #   if ! lab_load_settings; then VAR=${VAR:-default} ...; lab_save_settings VAR...; fi
 # lab_load_settings sources DIR/settings.sh (fails when there is none); lab_save_settings writes
@@ -55,6 +56,7 @@ lab_save_settings() {
   [ "$MODE" = start ] || return 0
   for v in "$@"; do printf '%s=%q\n' "$v" "${!v}"; done >"$DIR/settings.sh"
 }
+
 # one start or stop at a time per DIR; fd 9 is closed for the daemons (9>&-)
 lab_lock() { exec 9>"$DIR/.lock"; flock 9; }
 
