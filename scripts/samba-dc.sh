@@ -83,7 +83,7 @@ provision() {
     --option="dns update command = /bin/true" --option="spn update command = /bin/true" \
     --option="krb5 port = $SAMBA_KDC_PORT" --option="kpasswd port = $SAMBA_KPASSWD_PORT" \
     --option="log file = $DIR/log/samba.%m.log" --option="max log size = 0" \
-    --option="kdc enable fast = yes" \
+    --option="kdc enable fast = yes" --option="pid directory = $DIR/run/piddir" \
     >"$DIR/log/provision.log" 2>&1 || { tail -n 30 "$DIR/log/provision.log" >&2; die "provision failed"; }
   ST domain passwordsettings set --complexity=off --max-pwd-age=0 --min-pwd-age=0 --history-length=0 \
     >>"$DIR/log/provision.log" 2>&1 || { tail -n 20 "$DIR/log/provision.log" >&2; die "passwordsettings failed"; }
@@ -166,7 +166,7 @@ EOF
 kdc_probe_both() { kdc_probe 127.0.0.1 "$SAMBA_KDC_PORT" "$REALM" && kdc_probe ::1 "$SAMBA_KDC_PORT" "$REALM"; }
 
 start_daemon() {
-  mkdir -p "$DIR/run" "$DIR/cc" "$DIR/log"
+  mkdir -p "$DIR/run/piddir" "$DIR/cc" "$DIR/log"
   if pid_alive "$DIR/run/samba.pid"; then
     log "samba already running (pid $(pid_of "$DIR/run/samba.pid"))"
     return 0
