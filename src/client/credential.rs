@@ -118,7 +118,8 @@ impl Credential {
     pub fn store_in(&self, path: impl AsRef<Path>) -> Result<(), ClientError> {
         let path = path.as_ref();
         let fresh = self.to_credential_cache();
-        let result = CredentialCache::update(path, || fresh.clone(), |cache| *cache = fresh.clone());
+        let result =
+            CredentialCache::update(path, || fresh.clone(), |cache| *cache = fresh.clone());
         match result {
             Ok(()) => {}
             // An unreadable old cache is replaced, as kinit does.

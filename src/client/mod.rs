@@ -959,7 +959,10 @@ mod tests {
         assert_eq!(p.components, vec![b"alice@samba.test".to_vec()]);
         assert_eq!(p.realm, b"OTHER.TEST");
         let p = parse_client_name("alice", Some("R"), true).unwrap();
-        assert_eq!((p.name_type, p.realm.as_slice()), (NT_ENTERPRISE, &b"R"[..]));
+        assert_eq!(
+            (p.name_type, p.realm.as_slice()),
+            (NT_ENTERPRISE, &b"R"[..])
+        );
         assert!(matches!(
             parse_client_name("alice", None, true),
             Err(ClientError::NoDefaultRealm(_))
