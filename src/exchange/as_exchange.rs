@@ -499,6 +499,15 @@ impl AsExchange {
                 };
                 tracing::debug!(offered = ?hints.types, etype_info = ?hints.etypes(), "pre-authentication required");
                 if !hints.types.contains(&pt::PA_ENC_TIMESTAMP) && !hints.types.is_empty() {
+                    if hints.etype_info.is_empty() {
+                        // MIT (and Heimdal) leave out PA-ENC-TIMESTAMP and ETYPE-INFO2 when
+                        // the client has no key in any requested enctype.
+                        return Err(ExchangeError::NoCommonEtype {
+                            requested: self.options.etypes.clone(),
+                            usable: self.usable(),
+                            kdc: Vec::new(),
+                        });
+                    }
                     return Err(ExchangeError::NoSupportedPreauth {
                         offered: hints.types,
                     });

@@ -319,6 +319,12 @@ fn no_common_etype(requested: &[i32], usable: &[i32], kdc: &[i32]) -> String {
              (RC4 needs allow_weak_crypto) and backed by a supplied key",
             etype_list(requested)
         )
+    } else if kdc.is_empty() {
+        format!(
+            "no common enctype: the KDC has no key for this client in any of the requested \
+             enctypes ({}); RC4 needs allow_weak_crypto",
+            etype_list(usable)
+        )
     } else {
         format!(
             "no common enctype: the client can use {} but the KDC offers {}",
@@ -348,6 +354,16 @@ impl ExchangeError {
         match self {
             ExchangeError::Kdc(e) => Some(e),
             _ => None,
+        }
+    }
+
+    /// True when the client and the KDC share no enctype: [`ExchangeError::NoCommonEtype`]
+    /// or the KDC's `KDC_ERR_ETYPE_NOSUPP`.
+    pub fn is_no_common_etype(&self) -> bool {
+        match self {
+            ExchangeError::Kdc(e) => e.code == ec::KDC_ERR_ETYPE_NOSUPP,
+            ExchangeError::NoCommonEtype { .. } => true,
+            _ => false,
         }
     }
 
