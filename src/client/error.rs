@@ -100,10 +100,10 @@ impl ClientError {
         self.kdc_error().map(|e| e.code)
     }
 
-    /// The KDC said the password (or key) is wrong: `KDC_ERR_PREAUTH_FAILED` (24) or
-    /// `KRB_AP_ERR_BAD_INTEGRITY` (31).
+    /// The password (or key) is wrong: the KDC said `KDC_ERR_PREAUTH_FAILED`, or (without
+    /// pre-authentication) its reply did not decrypt.
     pub fn is_wrong_password(&self) -> bool {
-        matches!(self.kdc_error_code(), Some(24 | 31))
+        matches!(self, ClientError::Exchange(e) if e.is_wrong_password())
     }
 
     /// The KDC does not know the client: `KDC_ERR_C_PRINCIPAL_UNKNOWN` (6).

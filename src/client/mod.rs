@@ -886,6 +886,7 @@ fn list(endpoints: &[KdcEndpoint]) -> String {
 struct Driver {
     endpoints: Vec<(String, Vec<KdcEndpoint>)>,
     messages: Vec<SentMessage>,
+    last_request: Vec<u8>,
 }
 
 impl Driver {
@@ -921,6 +922,7 @@ impl Driver {
             tcp_only = out.tcp_only,
             "KDC exchange"
         );
+        self.last_request.clone_from(&out.message);
         self.messages.push(SentMessage {
             realm: out.realm.clone(),
             request_len: out.message.len(),
@@ -938,8 +940,28 @@ impl Driver {
             kdc_offset = cred.kdc_offset,
             "got ticket"
         );
-        Credential::new(cred, None, self.messages)
+        let pa_type = preauth_type(&self.last_request);
+        Credential::new(cred, pa_type, self.messages)
     }
+}
+
+/// The pre-authentication type in the AS-REQ that got the ticket (for the ccache's `pa_type`
+/// entry, as MIT records it), if it carried one.
+fn preauth_type(as_req: &[u8]) -> Option<i32> {
+    use crate::asn1::constants::padata_type as pa;
+    const KINDS: [i32; 4] = [
+        pa::PA_ENC_TIMESTAMP,
+        pa::PA_ENCRYPTED_CHALLENGE,
+        pa::PA_PK_AS_REQ,
+        pa::PA_SPAKE,
+    ];
+    let req: crate::asn1::AsReq = crate::asn1::decode(as_req).ok()?;
+    req.0
+        .padata
+        .iter()
+        .flatten()
+        .map(|p| p.padata_type)
+        .find(|t| KINDS.contains(t))
 }
 
 #[cfg(test)]

@@ -1,28 +1,67 @@
-//! PLACEHOLDER with the contract types of the exchange (no logic): lets the client façade compile
-//! until the exchange branch is merged, which replaces this file.
-#![allow(missing_docs, dead_code, unused_variables)]
-use crate::principal::Principal;
-use std::time::{Duration, SystemTime};
-pub enum Step { Send(Outgoing), Done(Credential) }
-#[derive(Clone, Debug)] pub struct Outgoing { pub realm: String, pub message: Vec<u8>, pub tcp_only: bool }
-pub struct AsExchange;
-impl AsExchange {
-    pub fn new(request: AsRequest, now: SystemTime) -> Result<AsExchange, ExchangeError> { Err(ExchangeError::UnexpectedMessage) }
-    pub fn poll(&mut self) -> Option<Step> { None }
-    pub fn receive(&mut self, reply: &[u8], now: SystemTime) -> Result<(), ExchangeError> { Ok(()) }
+//! Sans-IO exchanges with a KDC. The exchange never opens a socket and never reads the
+//! clock: the driver passes the current time in, sends the bytes of each [`Step::Send`]
+//! to a KDC of the named realm, and feeds the reply back, until [`Step::Done`].
+//!
+//! ```no_run
+//! use std::time::SystemTime;
+//! use kerberos_client::exchange::{AsExchange, AsOptions, AsRequest, AsSecret, Step};
+//! use kerberos_client::principal::Principal;
+//!
+//! # fn send(_: &str, _: &[u8], _tcp_only: bool) -> Vec<u8> { unimplemented!() }
+//! let request = AsRequest {
+//!     client: Principal::parse("alice@EXAMPLE.TEST", None)?,
+//!     secret: AsSecret::password("Alice-Passw0rd"),
+//!     options: AsOptions::default(),
+//! };
+//! let mut ex = AsExchange::new(request, SystemTime::now())?;
+//! let cred = loop {
+//!     match ex.poll() {
+//!         Some(Step::Send(out)) => {
+//!             let reply = send(&out.realm, &out.message, out.tcp_only);
+//!             ex.receive(&reply, SystemTime::now())?;
+//!         }
+//!         Some(Step::Done(cred)) => break cred,
+//!         None => unreachable!("poll() gives None only after Done or an error"),
+//!     }
+//! };
+//! println!("TGT for {} until {}", cred.client, cred.end_time);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The AS exchange ([`AsExchange`]) handles: pre-authentication with PA-ENC-TIMESTAMP
+//! (ETYPE-INFO2 first, ETYPE-INFO / PW-SALT for old KDCs, the default salt otherwise; one
+//! retry with another ETYPE-INFO2 entry on `KDC_ERR_PREAUTH_FAILED`), clock skew
+//! (`KRB_AP_ERR_SKEW`: one retry with the KDC's time), client referrals
+//! (`KDC_ERR_WRONG_REALM`, with a hop limit), `KRB_ERR_RESPONSE_TOO_BIG` (resend over TCP),
+//! and checks every field of the AS-REP (see [`ExchangeError`] for one variant per check),
+//! including RFC 6806 canonicalization, which is accepted only with a valid
+//! PA-REQ-ENC-PA-REP checksum over the request.
+
+pub mod as_exchange;
+pub mod credential;
+pub mod error;
+mod preauth;
+
+pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
+pub use credential::Credential;
+pub use error::{ExchangeError, KdcError};
+
+/// What the driver must do next.
+#[derive(Debug)]
+pub enum Step {
+    /// Send these bytes to a KDC of `realm` and feed the reply to `receive`.
+    Send(Outgoing),
+    /// The exchange is finished.
+    Done(Credential),
 }
-pub struct AsRequest { pub client: Principal, pub secret: AsSecret, pub options: AsOptions }
-pub enum AsSecret { Password(zeroize::Zeroizing<String>), Keys(Vec<crate::crypto::Key>) }
-#[derive(Clone, Debug)] pub struct AsOptions {
-    pub lifetime: Duration, pub renew_lifetime: Option<Duration>, pub forwardable: bool, pub proxiable: bool,
-    pub etypes: Vec<i32>, pub allow_weak_crypto: bool, pub request_pac: Option<bool>, pub canonicalize: bool,
-    pub addressless: bool, pub server: Option<Principal>, pub max_referrals: u8, pub clock_skew: Duration }
-impl Default for AsOptions { fn default() -> Self { AsOptions { lifetime: Duration::from_secs(36000), renew_lifetime: None, forwardable: false, proxiable: false, etypes: vec![18,17,20,19], allow_weak_crypto: false, request_pac: None, canonicalize: true, addressless: true, server: None, max_referrals: 5, clock_skew: Duration::from_secs(300) } } }
-#[derive(Clone, Debug)]
-pub struct Credential { pub client: Principal, pub server: Principal, pub ticket: Vec<u8>, pub session_key: crate::crypto::Key,
-    pub flags: u32, pub auth_time: i64, pub start_time: i64, pub end_time: i64, pub renew_till: Option<i64>,
-    pub kdc_offset: i64, pub enc_padata: Vec<(i32, Vec<u8>)> }
-impl Credential { pub fn to_ccache(&self) -> crate::ccache::Credential { unimplemented!() } }
-#[derive(Debug, thiserror::Error)] #[error("kdc error {code}")]
-pub struct KdcError { pub code: i32, pub name: &'static str, pub e_text: Option<String>, pub e_data: Option<Vec<u8>>, pub realm: String, pub server_time: Option<i64> }
-#[derive(Debug, thiserror::Error)] #[non_exhaustive] pub enum ExchangeError { #[error(transparent)] Kdc(KdcError), #[error("unexpected")] UnexpectedMessage }
+
+/// A message for a KDC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The realm whose KDC must receive the message.
+    pub realm: String,
+    /// The encoded request (an AS-REQ).
+    pub message: Vec<u8>,
+    /// True: send over TCP only (the KDC said `KRB_ERR_RESPONSE_TOO_BIG`).
+    pub tcp_only: bool,
+}
