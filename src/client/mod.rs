@@ -164,7 +164,8 @@ pub struct TgtOptions {
     pub allow_weak_crypto: Option<bool>,
     /// Send PA-PAC-REQUEST with this value (none sent by default).
     pub request_pac: Option<bool>,
-    /// Let the KDC canonicalize the client name (`canonicalize`; always on for enterprise names).
+    /// Let the KDC canonicalize the client name (`canonicalize`; always on for enterprise names,
+    /// whether from [`enterprise`](Self::enterprise) or an `NT_ENTERPRISE` [`Principal`]).
     pub canonicalize: Option<bool>,
     /// Treat the client name as an enterprise name (`kinit -E`, RFC 6806 NT-ENTERPRISE):
     /// `alice@example.com` becomes one name component in the default realm.
@@ -761,7 +762,10 @@ impl Client {
         o.etypes = etypes;
         o.allow_weak_crypto = allow_weak;
         o.request_pac = options.request_pac;
-        o.canonicalize = options.enterprise || options.canonicalize.unwrap_or(ld.canonicalize);
+        // An enterprise name is only useful canonicalized (as `kinit -E`).
+        o.canonicalize = options.enterprise
+            || client.name_type == NT_ENTERPRISE
+            || options.canonicalize.unwrap_or(ld.canonicalize);
         o.addressless = true;
         o.server = options.server.clone();
         o.clock_skew = ld.clockskew;
