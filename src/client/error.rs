@@ -49,7 +49,7 @@ pub enum ClientError {
     Transport(#[from] TransportError),
     /// The KDC refused the request, or its reply failed a check.
     #[error(transparent)]
-    Exchange(#[from] ExchangeError),
+    Exchange(Box<ExchangeError>),
     /// The exchange stopped without a result (a bug in the exchange or the driver).
     #[error("the AS exchange ended without a credential")]
     Incomplete,
@@ -86,13 +86,30 @@ pub enum ClientError {
     Ccache(#[from] CcacheError),
 }
 
+impl From<ExchangeError> for ClientError {
+    fn from(e: ExchangeError) -> Self {
+        ClientError::Exchange(Box::new(e))
+    }
+}
+
+impl From<KdcError> for ClientError {
+    fn from(e: KdcError) -> Self {
+        ClientError::Exchange(Box::new(ExchangeError::Kdc(e)))
+    }
+}
+
 impl ClientError {
-    /// The KDC's error, when the KDC answered with a KRB-ERROR that ended the exchange.
-    pub fn kdc_error(&self) -> Option<&KdcError> {
+    /// The exchange's error, when the KDC refused or its reply failed a check.
+    pub fn exchange_error(&self) -> Option<&ExchangeError> {
         match self {
-            ClientError::Exchange(ExchangeError::Kdc(e)) => Some(e),
+            ClientError::Exchange(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// The KDC's error, when the KDC answered with a KRB-ERROR that ended the exchange.
+    pub fn kdc_error(&self) -> Option<&KdcError> {
+        self.exchange_error().and_then(ExchangeError::kdc_error)
     }
 
     /// The KDC's error code (`KDC_ERR_*`, RFC 4120 §7.5.9), if the KDC refused.

@@ -753,22 +753,24 @@ impl Client {
         if etypes.is_empty() {
             return Err(ClientError::NoEnctypes);
         }
-        let mut o = AsOptions::default();
-        o.lifetime = options.lifetime.unwrap_or(ld.ticket_lifetime);
         let renew = options.renew_lifetime.unwrap_or(ld.renew_lifetime);
-        o.renew_lifetime = (!renew.is_zero()).then_some(renew);
-        o.forwardable = options.forwardable.unwrap_or(ld.forwardable);
-        o.proxiable = options.proxiable.unwrap_or(ld.proxiable);
-        o.etypes = etypes;
-        o.allow_weak_crypto = allow_weak;
-        o.request_pac = options.request_pac;
-        // An enterprise name is only useful canonicalized (as `kinit -E`).
-        o.canonicalize = options.enterprise
-            || client.name_type == NT_ENTERPRISE
-            || options.canonicalize.unwrap_or(ld.canonicalize);
-        o.addressless = true;
-        o.server = options.server.clone();
-        o.clock_skew = ld.clockskew;
+        let o = AsOptions {
+            lifetime: options.lifetime.unwrap_or(ld.ticket_lifetime),
+            renew_lifetime: (!renew.is_zero()).then_some(renew),
+            forwardable: options.forwardable.unwrap_or(ld.forwardable),
+            proxiable: options.proxiable.unwrap_or(ld.proxiable),
+            etypes,
+            allow_weak_crypto: allow_weak,
+            request_pac: options.request_pac,
+            // An enterprise name is only useful canonicalized (as `kinit -E`).
+            canonicalize: options.enterprise
+                || client.name_type == NT_ENTERPRISE
+                || options.canonicalize.unwrap_or(ld.canonicalize),
+            addressless: true,
+            server: options.server.clone(),
+            clock_skew: ld.clockskew,
+            ..AsOptions::default()
+        };
         tracing::debug!(
             client = %client,
             etypes = ?o.etypes,
