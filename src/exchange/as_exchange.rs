@@ -202,6 +202,7 @@ pub struct AsExchange {
     /// Derived password keys: (etype, salt, s2kparams) → key.
     key_cache: Vec<(Candidate, Key)>,
     round_trips: usize,
+    nonce_source: fn() -> u32,
 }
 
 impl fmt::Debug for AsExchange {
@@ -277,6 +278,17 @@ impl AsExchange {
     /// Start an exchange: validates the request and builds the first AS-REQ (no
     /// pre-authentication; the KDC says what it wants). `now` is the current time.
     pub fn new(request: AsRequest, now: SystemTime) -> Result<AsExchange, ExchangeError> {
+        Self::new_with_nonce_source(request, now, rand::random::<u32>)
+    }
+
+    /// Like [`AsExchange::new`], with the request nonces (masked to 31 bits) taken from
+    /// `nonce_source` instead of the RNG. For deterministic tests and benchmarks only.
+    #[doc(hidden)]
+    pub fn new_with_nonce_source(
+        request: AsRequest,
+        now: SystemTime,
+        nonce_source: fn() -> u32,
+    ) -> Result<AsExchange, ExchangeError> {
         let AsRequest {
             client,
             secret,
@@ -333,6 +345,7 @@ impl AsExchange {
             preauth: None,
             key_cache: Vec::new(),
             round_trips: 0,
+            nonce_source,
         };
         let out = ex.build_request(now)?;
         ex.state = State::Ready(out);
@@ -648,7 +661,7 @@ impl AsExchange {
         if self.options.canonicalize {
             kdc_options.set(KdcOptions::CANONICALIZE);
         }
-        let nonce = UInt32::nonce(rand::random::<u32>()).get();
+        let nonce = UInt32::nonce((self.nonce_source)()).get();
         let mut body = KdcReqBody::new(
             kdc_options,
             KerberosString::from_bytes(self.realm.clone()),
@@ -928,9 +941,14 @@ impl AsExchange {
             });
         }
         // The server: exactly the one asked for, except that a canonicalized TGT may name
-        // its realm differently (e.g. case) when the KDC proved it saw the request.
+        // the client's canonical realm (e.g. another case), as krbtgt/X@X with X the
+        // returned crealm, when the KDC proved it saw the request.
         let returned = from_pname(&enc.srealm, &enc.sname);
-        let tgt_change_ok = may_change && self.server.is_krbtgt() && returned.is_krbtgt();
+        let tgt_change_ok = may_change
+            && self.server.is_krbtgt()
+            && returned.is_krbtgt()
+            && returned.realm == rep.crealm.as_bytes()
+            && returned.components.get(1).map(Vec::as_slice) == Some(rep.crealm.as_bytes());
         if !same_components(&enc.sname, &self.server) && !tgt_change_ok {
             return Err(ExchangeError::ServerNameMismatch {
                 expected: self.server.to_string(),
