@@ -68,8 +68,7 @@ fn parse_args(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
             positional.push(arg);
             continue;
         };
-        let mut chars = flags.char_indices();
-        while let Some((i, flag)) = chars.next() {
+        for (i, flag) in flags.char_indices() {
             let takes_value = matches!(flag, 'c' | 't' | 'l' | 'r');
             let value = if takes_value {
                 let rest = flags.get(i + flag.len_utf8()..).unwrap_or_default();

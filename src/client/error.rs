@@ -94,7 +94,7 @@ impl From<ExchangeError> for ClientError {
 
 impl From<KdcError> for ClientError {
     fn from(e: KdcError) -> Self {
-        ClientError::Exchange(Box::new(ExchangeError::Kdc(e)))
+        ClientError::Exchange(Box::new(ExchangeError::from(e)))
     }
 }
 

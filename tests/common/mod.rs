@@ -281,7 +281,7 @@ impl Realm {
 
     /// The same as [`conf_text`](Self::conf_text) with the realm's own KDC.
     pub fn conf_with(&self, libdefaults: &str) -> String {
-        self.conf_text(&[self.kdc.clone()], libdefaults)
+        self.conf_text(std::slice::from_ref(&self.kdc), libdefaults)
     }
 }
 
