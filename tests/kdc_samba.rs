@@ -138,3 +138,24 @@ fn wrong_password_and_unknown_principal() {
         .unwrap_err();
     assert!(e.is_unknown_principal(), "{e}");
 }
+
+#[test]
+fn kinit_example_enterprise_name() {
+    let s = samba();
+    let exe = common::kinit_example();
+    let dir = tempfile::tempdir().unwrap();
+    let cc = dir.path().join("cc");
+    let mut c = std::process::Command::new(&exe);
+    c.env("KRB5_CONFIG", &s.krb5_config)
+        .env("KRB5CCNAME", format!("FILE:{}", cc.display()))
+        .args(["-E", "alice@samba.test"]);
+    let out = common::run_unchecked(c, "Alice-Passw0rd\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cache = kerberos_client::ccache::CredentialCache::read(&cc).unwrap();
+    assert_eq!(cache.default_principal.to_string(), "alice@SAMBA.TEST");
+    assert!(cache.tgt().is_some());
+}
