@@ -475,10 +475,10 @@ impl AsExchange {
 
     fn kdc_error(&self, err: &KrbError, now: SystemTime) -> ExchangeError {
         let mut e = KdcError::from_krb_error(err, now);
-        e.requested_etypes = self.etypes.clone();
+        e.context.requested_etypes = self.etypes.clone();
         let mut client = self.client.clone();
         client.realm = self.realm.clone();
-        e.client = Some(client.to_string());
+        e.context.client = Some(client.to_string());
         ExchangeError::Kdc(e)
     }
 
