@@ -452,3 +452,30 @@ fn kdc_discovery_through_dns_srv() {
         .unwrap_err();
     assert!(e.to_string().contains("dns_lookup_kdc is false"), "{e}");
 }
+
+#[test]
+fn pac_request_false_gives_a_tgt_without_pac() {
+    // MIT 1.20 puts a PAC in every ticket unless PA-PAC-REQUEST says no. (Samba keeps the PAC in
+    // TGTs whatever the request says and records the request in PAC_ATTRIBUTES_INFO instead.)
+    let with = client()
+        .get_tgt_with(
+            "alice",
+            Secret::password(ALICE_PW),
+            &TgtOptions::default().request_pac(true),
+        )
+        .unwrap();
+    let without = client()
+        .get_tgt_with(
+            "alice",
+            Secret::password(ALICE_PW),
+            &TgtOptions::default().request_pac(false),
+        )
+        .unwrap();
+    check_tgt(&without, "alice@EXAMPLE.TEST");
+    assert!(
+        without.ticket.len() + 100 < with.ticket.len(),
+        "a TGT without PAC ({} bytes) is smaller than one with a (minimal) PAC ({} bytes)",
+        without.ticket.len(),
+        with.ticket.len()
+    );
+}
