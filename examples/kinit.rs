@@ -158,7 +158,7 @@ impl NoEcho {
                 .local_modes
                 .insert(rustix::termios::LocalModes::ECHONL);
             let _ =
-                rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Flush, &quiet);
+                rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &quiet);
         }
         NoEcho { saved }
     }
@@ -169,7 +169,7 @@ impl Drop for NoEcho {
         if let Some(t) = &self.saved {
             let _ = rustix::termios::tcsetattr(
                 std::io::stdin(),
-                rustix::termios::OptionalActions::Flush,
+                rustix::termios::OptionalActions::Now,
                 t,
             );
         }
@@ -181,9 +181,10 @@ fn read_password(principal: &str) -> Result<String, String> {
     let stdin = std::io::stdin();
     let mut line = String::new();
     if stdin.is_terminal() {
+        // Echo off first, so nothing typed after the prompt appears is echoed.
+        let _quiet = NoEcho::new();
         eprint!("Password for {principal}: ");
         let _ = std::io::stderr().flush();
-        let _quiet = NoEcho::new();
         stdin
             .lock()
             .read_line(&mut line)

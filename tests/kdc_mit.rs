@@ -479,3 +479,69 @@ fn pac_request_false_gives_a_tgt_without_pac() {
         with.ticket.len()
     );
 }
+
+#[test]
+fn kinit_example_prompts_on_a_terminal_without_echo() {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    use std::io::{Read, Write};
+    let lab = common::lab();
+    let exe = kinit_example();
+    let dir = tempfile::tempdir().unwrap();
+    let cc = dir.path().join("cc");
+    // A pseudo-terminal as the child's stdin, stdout and stderr.
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let slave_name = ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(slave_name.to_str().unwrap())
+        .unwrap();
+    let mut c = lab.cmd(exe.to_str().unwrap());
+    c.env("KRB5CCNAME", format!("FILE:{}", cc.display()))
+        .arg("alice")
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    let mut child = c.spawn().unwrap();
+    drop(c);
+    let mut master = std::fs::File::from(master);
+    let mut reader = master.try_clone().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&seen).contains("Password for alice@EXAMPLE.TEST: ") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => seen.extend(chunk),
+            Err(_) => panic!(
+                "no prompt on the terminal: {:?}",
+                String::from_utf8_lossy(&seen)
+            ),
+        }
+    }
+    master.write_all(b"Alice-Passw0rd\n").unwrap();
+    let status = child.wait().unwrap();
+    while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(300)) {
+        seen.extend(chunk);
+    }
+    let shown = String::from_utf8_lossy(&seen).into_owned();
+    assert!(status.success(), "kinit failed: {shown:?}");
+    assert!(
+        !shown.contains("Alice-Passw0rd"),
+        "password echoed: {shown:?}"
+    );
+    assert!(
+        lab.klist(&cc, &[])
+            .contains("Default principal: alice@EXAMPLE.TEST")
+    );
+}
