@@ -192,3 +192,19 @@ fn default_ccache_name_from_krb5_conf() {
     let p = name.path().to_string_lossy().into_owned();
     assert!(p.starts_with("/tmp/kc_test_") && !p.contains('%'), "{p}");
 }
+
+#[test]
+fn client_and_its_futures_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    let c = Client::from_config_str("").unwrap();
+    send_sync(&c);
+    #[cfg(feature = "tokio")]
+    {
+        fn send<T: Send>(_: &T) {}
+        let f = c.get_tgt_async("alice@R.TEST", Secret::password("x"));
+        send(&f);
+        let opts = TgtOptions::default();
+        let f = c.get_tgt_with_async("alice@R.TEST", Secret::password("x"), &opts);
+        send(&f);
+    }
+}
