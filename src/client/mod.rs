@@ -158,7 +158,8 @@ pub struct TgtOptions {
     pub forwardable: Option<bool>,
     /// Ask for a proxiable ticket (`proxiable`).
     pub proxiable: Option<bool>,
-    /// Enctypes to request, in preference order (`default_tkt_enctypes` ∩ `permitted_enctypes`).
+    /// Enctypes to request, in preference order (default: `default_tkt_enctypes`); either way
+    /// only those in `permitted_enctypes` are requested.
     pub enctypes: Option<Vec<i32>>,
     /// Accept RC4 (`allow_weak_crypto`).
     pub allow_weak_crypto: Option<bool>,
@@ -790,19 +791,16 @@ impl Client {
     }
 }
 
-/// The enctypes to request: the explicit list, else `default_tkt_enctypes` that are also in
+/// The enctypes to request: the explicit list, else `default_tkt_enctypes`, keeping those in
 /// `permitted_enctypes`; only the implemented ones, RC4 only with weak crypto allowed, no
 /// duplicates, order kept.
 fn request_enctypes(ld: &LibDefaults, explicit: Option<&[i32]>, allow_weak: bool) -> Vec<i32> {
-    let base: Vec<i32> = match explicit {
-        Some(list) => list.to_vec(),
-        None => ld
-            .default_tkt_enctypes
-            .iter()
-            .copied()
-            .filter(|e| ld.permitted_enctypes.contains(e))
-            .collect(),
-    };
+    let base: Vec<i32> = explicit
+        .unwrap_or(&ld.default_tkt_enctypes)
+        .iter()
+        .copied()
+        .filter(|e| ld.permitted_enctypes.contains(e))
+        .collect();
     let mut out = Vec::new();
     for e in base {
         let Ok(et) = EncryptionType::try_from(e) else {
@@ -1022,8 +1020,13 @@ mod tests {
         assert_eq!(request_enctypes(ld, None, true), vec![18, 23, 17]);
         assert_eq!(request_enctypes(ld, None, false), vec![18, 17]);
         assert_eq!(
-            request_enctypes(ld, Some(&[20, 20, 23, 99]), false),
-            vec![20]
+            request_enctypes(ld, Some(&[18, 18, 23, 99]), false),
+            vec![18]
+        );
+        assert_eq!(
+            request_enctypes(ld, Some(&[20, 17]), true),
+            vec![17],
+            "20 not permitted"
         );
         let ld = LibDefaults::default();
         assert_eq!(request_enctypes(&ld, None, false), vec![18, 17, 20, 19]);
