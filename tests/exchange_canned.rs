@@ -377,6 +377,35 @@ fn keys_secret_uses_the_key_the_kdc_lists() {
 }
 
 #[test]
+fn keys_of_several_kvnos_are_all_tried_on_the_reply() {
+    let old = ClientKey::from_password(18, "old", "EXAMPLE.TESTalice");
+    let new = ClientKey::from_password(18, PW, "EXAMPLE.TESTalice");
+    let mut kdc = FakeKdc::new(REALM, vec![new.clone()]);
+    kdc.require_preauth = false;
+    let request = AsRequest {
+        client: alice(),
+        secret: AsSecret::Keys(vec![old.key.clone(), new.key.clone()]),
+        options: AsOptions::default(),
+    };
+    let (cred, sent) = run_with(request, &mut [&mut kdc]);
+    cred.expect("the second key of etype 18 decrypts the reply");
+    assert_eq!(sent.len(), 1);
+    // Only wrong keys: the typed wrong-password error.
+    let mut kdc = FakeKdc::new(REALM, vec![new]);
+    kdc.require_preauth = false;
+    let request = AsRequest {
+        client: alice(),
+        secret: AsSecret::Keys(vec![old.key.clone()]),
+        options: AsOptions::default(),
+    };
+    let err = run_with(request, &mut [&mut kdc]).0.unwrap_err();
+    assert!(
+        matches!(err, ExchangeError::ReplyDecryptFailed { etype: 18 }),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn clock_skew_is_learned_and_retried_once() {
     let mut kdc = FakeKdc::alice(REALM, PW);
     kdc.offset = 3600;
