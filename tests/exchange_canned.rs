@@ -76,6 +76,14 @@ fn preauth_required_then_enc_timestamp_then_done() {
         "krbtgt/EXAMPLE.TEST"
     );
     assert_eq!(kdc.enc_ts_etypes, vec![18]);
+    // RFC 6113 §5.2: the PA-FX-COOKIE of the error is echoed.
+    let second = decode_req(&sent[1]);
+    let cookie = second
+        .0
+        .find_padata(pt::PA_FX_COOKIE)
+        .expect("cookie echoed");
+    assert_eq!(&cookie.padata_value[..], b"cookie");
+    assert!(second.0.find_padata(pt::PA_REQ_ENC_PA_REP).is_some());
 
     assert_eq!(cred.client.to_string(), "alice@EXAMPLE.TEST");
     assert_eq!(cred.server.to_string(), "krbtgt/EXAMPLE.TEST@EXAMPLE.TEST");

@@ -561,6 +561,8 @@ impl AsExchange {
                     if !hints.etype_info.is_empty() {
                         pa.candidates = preauth::candidates(&hints, &usable, &default_salt);
                         pa.hints = hints;
+                    } else if hints.cookie.is_some() {
+                        pa.hints.cookie = hints.cookie;
                     }
                 }
                 let next = pa
@@ -689,6 +691,9 @@ impl AsExchange {
             let enc = EncryptedData::new(cand.etype, None, cipher);
             padata.push(PaData::from_value(pt::PA_ENC_TIMESTAMP, &enc)?);
             tracing::debug!(etype = cand.etype, "PA-ENC-TIMESTAMP");
+        }
+        if let Some(cookie) = self.preauth.as_ref().and_then(|p| p.hints.cookie.as_ref()) {
+            padata.push(PaData::new(pt::PA_FX_COOKIE, cookie.clone()));
         }
         if let Some(include_pac) = self.options.request_pac {
             padata.push(PaData::from_value(
