@@ -76,6 +76,14 @@ fn preauth_required_then_enc_timestamp_then_done() {
         "krbtgt/EXAMPLE.TEST"
     );
     assert_eq!(kdc.enc_ts_etypes, vec![18]);
+    // RFC 6113 §5.2: the PA-FX-COOKIE of the error is echoed.
+    let second = decode_req(&sent[1]);
+    let cookie = second
+        .0
+        .find_padata(pt::PA_FX_COOKIE)
+        .expect("cookie echoed");
+    assert_eq!(&cookie.padata_value[..], b"cookie");
+    assert!(second.0.find_padata(pt::PA_REQ_ENC_PA_REP).is_some());
 
     assert_eq!(cred.client.to_string(), "alice@EXAMPLE.TEST");
     assert_eq!(cred.server.to_string(), "krbtgt/EXAMPLE.TEST@EXAMPLE.TEST");
@@ -374,6 +382,35 @@ fn keys_secret_uses_the_key_the_kdc_lists() {
     assert_eq!(kdc.enc_ts_etypes, vec![17]);
     // The etype list is restricted to the keys' etypes, in the configured order.
     assert_eq!(decode_req(&sent[0]).0.req_body.etype, vec![18, 17]);
+}
+
+#[test]
+fn keys_of_several_kvnos_are_all_tried_on_the_reply() {
+    let old = ClientKey::from_password(18, "old", "EXAMPLE.TESTalice");
+    let new = ClientKey::from_password(18, PW, "EXAMPLE.TESTalice");
+    let mut kdc = FakeKdc::new(REALM, vec![new.clone()]);
+    kdc.require_preauth = false;
+    let request = AsRequest {
+        client: alice(),
+        secret: AsSecret::Keys(vec![old.key.clone(), new.key.clone()]),
+        options: AsOptions::default(),
+    };
+    let (cred, sent) = run_with(request, &mut [&mut kdc]);
+    cred.expect("the second key of etype 18 decrypts the reply");
+    assert_eq!(sent.len(), 1);
+    // Only wrong keys: the typed wrong-password error.
+    let mut kdc = FakeKdc::new(REALM, vec![new]);
+    kdc.require_preauth = false;
+    let request = AsRequest {
+        client: alice(),
+        secret: AsSecret::Keys(vec![old.key.clone()]),
+        options: AsOptions::default(),
+    };
+    let err = run_with(request, &mut [&mut kdc]).0.unwrap_err();
+    assert!(
+        matches!(err, ExchangeError::ReplyDecryptFailed { etype: 18 }),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! Errors of the exchange layer: [`KdcError`] (a KRB-ERROR from the KDC, typed) and
 //! [`ExchangeError`] (everything that ends an exchange, one variant per reply check).
 
-use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::asn1::constants::error_code as ec;
@@ -383,17 +382,5 @@ impl ExchangeError {
             ExchangeError::ReplyDecryptFailed { .. } => true,
             _ => false,
         }
-    }
-}
-
-impl fmt::Display for crate::exchange::Outgoing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} bytes for {}{}",
-            self.message.len(),
-            self.realm,
-            if self.tcp_only { " (TCP only)" } else { "" }
-        )
     }
 }

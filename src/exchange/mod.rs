@@ -68,3 +68,15 @@ pub struct Outgoing {
     /// True: send over TCP only (the KDC said `KRB_ERR_RESPONSE_TOO_BIG`).
     pub tcp_only: bool,
 }
+
+impl std::fmt::Display for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} bytes for {}{}",
+            self.message.len(),
+            self.realm,
+            if self.tcp_only { " (TCP only)" } else { "" }
+        )
+    }
+}
