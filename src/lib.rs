@@ -1,9 +1,4 @@
-//! kerberos-client: a pure-Rust, client-side Kerberos library.
-//!
-//! Start with [`Client`]: it reads krb5.conf, finds the KDCs of a realm, runs the AS exchange
-//! with a password, a keytab or a key, and stores the ticket in a credential cache as `kinit`
-//! does. The layers below it (`crypto`, `asn1`, `exchange`, `transport`, `ccache`, `keytab`,
-//! `config`) are public for callers that need them.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod asn1;

@@ -9,6 +9,7 @@ pub mod blocking;
 #[cfg(feature = "dns")]
 pub mod discovery;
 pub mod framing;
+pub mod kkdcp;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
@@ -123,6 +124,58 @@ impl SendOptions {
             Some(p) => vec![p],
             None if self.tcp_only || len >= self.udp_preference_limit => vec![Protocol::Tcp],
             None => vec![Protocol::Udp, Protocol::Tcp],
+        }
+    }
+}
+
+/// The (KDC, protocol) pairs to try for a message of `len` bytes, in order.
+pub fn plan<'a>(
+    endpoints: &'a [KdcEndpoint],
+    opts: &SendOptions,
+    len: usize,
+) -> Vec<(&'a KdcEndpoint, Protocol)> {
+    endpoints
+        .iter()
+        .flat_map(|e| opts.protocols_for(e, len).into_iter().map(move |p| (e, p)))
+        .collect()
+}
+
+/// The failures of one send, in order, turned into the error when no KDC answered.
+pub(crate) struct Failures<'r> {
+    realm: &'r str,
+    attempts: Vec<Attempt>,
+}
+
+impl<'r> Failures<'r> {
+    pub(crate) fn new(realm: &'r str) -> Self {
+        Failures {
+            realm,
+            attempts: Vec::new(),
+        }
+    }
+
+    pub(crate) fn record(
+        &mut self,
+        endpoint: &KdcEndpoint,
+        protocol: Protocol,
+        error: AttemptError,
+    ) {
+        tracing::debug!(%endpoint, %protocol, %error, "KDC attempt failed");
+        self.attempts.push(Attempt {
+            endpoint: endpoint.clone(),
+            protocol,
+            error,
+        });
+    }
+
+    pub(crate) fn into_error(self) -> TransportError {
+        if self.attempts.is_empty() {
+            TransportError::NoKdc(self.realm.to_owned())
+        } else {
+            TransportError::AllFailed {
+                realm: self.realm.to_owned(),
+                attempts: self.attempts,
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::time::{Instant, timeout_at};
 
 use super::framing::{self, MAX_UDP_LEN};
-use super::{Attempt, AttemptError, KdcEndpoint, Protocol, SendOptions, TransportError};
+use super::{AttemptError, Failures, KdcEndpoint, Protocol, SendOptions, TransportError, plan};
 
 /// Send `message` to the KDCs of `realm` in order and return the first reply (see
 /// [`super::blocking::send`]).
@@ -18,29 +18,17 @@ pub async fn send(
     message: &[u8],
     opts: &SendOptions,
 ) -> Result<Vec<u8>, TransportError> {
-    if endpoints.is_empty() {
-        return Err(TransportError::NoKdc(realm.to_owned()));
-    }
-    let mut attempts = Vec::new();
-    for endpoint in endpoints {
-        for protocol in opts.protocols_for(endpoint, message.len()) {
-            match send_one(endpoint, protocol, message, opts).await {
-                Ok(reply) => return Ok(reply),
-                Err(error) => {
-                    tracing::debug!(%endpoint, %protocol, %error, "KDC attempt failed");
-                    attempts.push(Attempt {
-                        endpoint: endpoint.clone(),
-                        protocol,
-                        error,
-                    });
-                }
+    let mut failures = Failures::new(realm);
+    for (endpoint, protocol) in plan(endpoints, opts, message.len()) {
+        match send_one(endpoint, protocol, message, opts).await {
+            Ok(reply) => {
+                tracing::debug!(%endpoint, %protocol, sent = message.len(), received = reply.len(), "KDC replied");
+                return Ok(reply);
             }
+            Err(error) => failures.record(endpoint, protocol, error),
         }
     }
-    Err(TransportError::AllFailed {
-        realm: realm.to_owned(),
-        attempts,
-    })
+    Err(failures.into_error())
 }
 
 /// One exchange with one KDC over one protocol, bounded by the per-KDC timeout as a whole.
