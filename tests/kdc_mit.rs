@@ -437,6 +437,18 @@ fn kdc_discovery_through_dns_srv() {
     );
     let cred = c.get_tgt("alice", Secret::password(ALICE_PW)).unwrap();
     check_tgt(&cred, "alice@EXAMPLE.TEST");
+    // The same lookup from the tokio driver.
+    #[cfg(feature = "tokio")]
+    {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let cred = rt
+            .block_on(c.get_tgt_async("alice", Secret::password(ALICE_PW)))
+            .unwrap();
+        check_tgt(&cred, "alice@EXAMPLE.TEST");
+    }
     // A realm without SRV records.
     let e = c
         .get_tgt("alice@NOSUCH.TEST", Secret::password("x"))
