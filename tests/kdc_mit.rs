@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ALICE_PW, BOB_PW, Realm, dead_port, dns_server, kinit_example, run_unchecked};
+use common::{ALICE_PW, BOB_PW, Realm, dead_port, kinit_example, run_unchecked};
 use kerberos_client::ccache::{CONF_PA_TYPE, CredentialCache};
 use kerberos_client::config::Config;
 use kerberos_client::crypto::{EncryptionType, Key};
@@ -424,7 +424,7 @@ fn kdc_discovery_through_dns_srv() {
     );
     let c = Client::builder()
         .config(Config::parse_str(&conf).unwrap())
-        .srv_locator(SrvLocator::with_nameservers(vec![dns_server()]))
+        .srv_locator(SrvLocator::with_nameservers(vec![common::dns_server()]))
         .kdc_timeout(Duration::from_millis(700))
         .build()
         .unwrap();
