@@ -508,6 +508,28 @@ fn wrong_realm_referral_then_success() {
 }
 
 #[test]
+fn referral_to_a_kdc_with_another_clock() {
+    let mut a = FakeKdc::alice("A.TEST", PW);
+    a.refer_to = Some(REALM.into());
+    let mut b = FakeKdc::alice(REALM, PW);
+    b.offset = -3600;
+    let client = Principal::new(1, "A.TEST", ["alice"]);
+    let (cred, sent) = run_with(
+        AsRequest {
+            client,
+            secret: AsSecret::password(PW),
+            options: AsOptions::default(),
+        },
+        &mut [&mut a, &mut b],
+    );
+    // Referral, PREAUTH_REQUIRED, skew, success.
+    assert_eq!(sent.len(), 4);
+    let cred = cred.expect("skew retry after the referral");
+    assert!((cred.kdc_offset + 3600).abs() <= 1, "{}", cred.kdc_offset);
+    assert_eq!(cred.client.to_string(), "alice@EXAMPLE.TEST");
+}
+
+#[test]
 fn referral_hop_limit_and_loops() {
     // A → B → C → D with max_referrals 2.
     let mut a = FakeKdc::alice("A.TEST", PW);

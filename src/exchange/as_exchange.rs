@@ -627,6 +627,9 @@ impl AsExchange {
                 self.realm = new_realm;
                 self.preauth = None;
                 self.tcp_only = false;
+                // Another realm's KDC may keep another clock: allow one skew retry there too
+                // (the offset learned so far stays as the best guess).
+                self.skew_retried = false;
                 self.resend(now)
             }
             ec::KRB_ERR_RESPONSE_TOO_BIG => {
