@@ -549,6 +549,7 @@ impl AsExchange {
                 };
                 let usable = self.usable();
                 let default_salt = self.default_salt();
+                let password = matches!(self.secret, AsSecret::Password(_));
                 let Some(pa) = self.preauth.as_mut() else {
                     return Err(self.kdc_error(err, now));
                 };
@@ -565,10 +566,16 @@ impl AsExchange {
                         pa.hints.cookie = hints.cookie;
                     }
                 }
-                let next = pa
-                    .candidates
-                    .iter()
-                    .position(|c| *c != tried && pa.hints.from_info2);
+                // Another ETYPE-INFO2 entry applies when it can give another answer: for a
+                // password, another salt or s2kparams (the same password and salt fail for
+                // every etype alike, and each failure counts towards account lockout); for
+                // keys, another key.
+                let from_info2 = pa.hints.from_info2;
+                let next = pa.candidates.iter().position(|c| {
+                    from_info2
+                        && *c != tried
+                        && (!password || c.salt != tried.salt || c.s2kparams != tried.s2kparams)
+                });
                 match next {
                     Some(i) => {
                         tracing::debug!(
@@ -620,6 +627,9 @@ impl AsExchange {
                 self.realm = new_realm;
                 self.preauth = None;
                 self.tcp_only = false;
+                // Another realm's KDC may keep another clock: allow one skew retry there too
+                // (the offset learned so far stays as the best guess).
+                self.skew_retried = false;
                 self.resend(now)
             }
             ec::KRB_ERR_RESPONSE_TOO_BIG => {
