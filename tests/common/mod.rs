@@ -176,3 +176,164 @@ pub fn klist_time(t: u32) -> String {
         rem % 60
     )
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the façade tests (tests/kdc_*.rs, tests/client_*.rs): every lab of scripts/, read
+// from the environment its env.sh exports. A missing variable fails the test with instructions.
+
+/// The value of `var`, or a panic that says which lab script to start.
+pub fn need_env(var: &str, script: &str) -> String {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!(
+            "\n\n{var} is not set: this test needs the lab of scripts/{script}. Run\n\n    \
+             scripts/{script} start /tmp/kc-lab/{dir} && . /tmp/kc-lab/{dir}/env.sh\n\n\
+             in the shell that runs `cargo test` (scripts/test.sh does this for every lab).\n",
+            dir = script.trim_end_matches(".sh")
+        ),
+    }
+}
+
+/// A lab realm as the façade tests see it: its directory (keytabs/), client krb5.conf, realm
+/// name and first KDC (`host:port`).
+#[derive(Debug, Clone)]
+pub struct Realm {
+    /// DIR given to the script.
+    pub dir: PathBuf,
+    /// The client krb5.conf the script wrote.
+    pub krb5_config: PathBuf,
+    /// The realm name.
+    pub realm: String,
+    /// `127.0.0.1:port`.
+    pub kdc: String,
+}
+
+impl Realm {
+    /// The MIT realm EXAMPLE.TEST of `scripts/mit-kdc.sh`.
+    pub fn mit() -> Realm {
+        let l = lab();
+        Realm {
+            dir: l.dir,
+            krb5_config: l.krb5_config,
+            realm: l.realm,
+            kdc: l.kdc,
+        }
+    }
+
+    /// HEIMDAL.TEST of `scripts/heimdal-kdc.sh`.
+    pub fn heimdal() -> Realm {
+        let s = "heimdal-kdc.sh";
+        Realm {
+            dir: PathBuf::from(need_env("KC_HEIMDAL_DIR", s)),
+            krb5_config: PathBuf::from(need_env("KC_HEIMDAL_KRB5_CONFIG", s)),
+            realm: need_env("KC_HEIMDAL_REALM", s),
+            kdc: need_env("KC_HEIMDAL_KDC", s),
+        }
+    }
+
+    /// SAMBA.TEST of `scripts/samba-dc.sh`.
+    pub fn samba() -> Realm {
+        let s = "samba-dc.sh";
+        Realm {
+            dir: PathBuf::from(need_env("KC_SAMBA_DIR", s)),
+            krb5_config: PathBuf::from(need_env("KC_SAMBA_KRB5_CONFIG", s)),
+            realm: need_env("KC_SAMBA_REALM", s),
+            kdc: need_env("KC_SAMBA_KDC", s),
+        }
+    }
+
+    /// A keytab the script wrote.
+    pub fn keytab(&self, name: &str) -> PathBuf {
+        let p = self.dir.join("keytabs").join(name);
+        assert!(
+            p.is_file(),
+            "{} is missing: restart the lab script",
+            p.display()
+        );
+        p
+    }
+
+    /// `name@REALM`.
+    pub fn name(&self, user: &str) -> String {
+        format!("{user}@{}", self.realm)
+    }
+
+    /// The KDC's port.
+    pub fn kdc_port(&self) -> u16 {
+        self.kdc
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or_else(|| panic!("KDC address {:?} is not host:port", self.kdc))
+    }
+
+    /// A krb5.conf for this realm only: `kdc` lines as given, and extra `[libdefaults]` lines.
+    pub fn conf_text(&self, kdcs: &[String], libdefaults: &str) -> String {
+        let mut s = format!(
+            "[libdefaults]\n default_realm = {r}\n dns_lookup_kdc = false\n dns_lookup_realm = false\n rdns = false\n{libdefaults}\n[realms]\n {r} = {{\n",
+            r = self.realm
+        );
+        for k in kdcs {
+            s.push_str(&format!("  kdc = {k}\n"));
+        }
+        s.push_str(" }\n");
+        s
+    }
+
+    /// The same as [`conf_text`](Self::conf_text) with the realm's own KDC.
+    pub fn conf_with(&self, libdefaults: &str) -> String {
+        self.conf_text(std::slice::from_ref(&self.kdc), libdefaults)
+    }
+}
+
+/// `KC_DNS_SERVER` of `scripts/dns-srv.sh` (`127.0.0.1:port`).
+pub fn dns_server() -> std::net::SocketAddr {
+    need_env("KC_DNS_SERVER", "dns-srv.sh")
+        .parse()
+        .expect("KC_DNS_SERVER is ip:port")
+}
+
+/// A loopback port where nothing listens (bound, then released).
+pub fn dead_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    drop(l);
+    port
+}
+
+/// Builds `examples/kinit` (same features as this test build) and returns its path.
+pub fn kinit_example() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut c = Command::new(env!("CARGO"));
+    c.current_dir(&manifest)
+        .args(["build", "--quiet", "--example", "kinit"]);
+    if !cfg!(feature = "dns") {
+        c.arg("--no-default-features");
+    }
+    if cfg!(feature = "tokio") {
+        c.args(["--features", "tokio"]);
+    }
+    run(c, None);
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("target"));
+    let exe = target.join("debug").join("examples").join("kinit");
+    assert!(exe.is_file(), "{} was not built", exe.display());
+    exe
+}
+
+/// Runs a command with `stdin` (written as is), returning its output whatever its status.
+pub fn run_unchecked(mut c: Command, stdin: &str) -> Output {
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let desc = format!("{c:?}");
+    let mut child = c
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {desc}: {e}"));
+    {
+        use std::io::Write;
+        let mut si = child.stdin.take().unwrap();
+        let _ = si.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().unwrap()
+}
