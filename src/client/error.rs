@@ -26,6 +26,14 @@ pub enum ClientError {
          or set [libdefaults] default_realm"
     )]
     NoDefaultRealm(String),
+    /// Every KDC proxy (MS-KKDCP) configured for the realm failed; each failure is listed.
+    #[error("no KDC proxy for realm {realm} answered: {}", proxy_failures(.failures))]
+    Proxy {
+        /// The realm.
+        realm: String,
+        /// Each proxy's failure, in the order tried.
+        failures: Vec<crate::transport::kkdcp::KkdcpError>,
+    },
     /// No KDC is configured for the realm and DNS discovery is off or found nothing.
     #[error("no KDC for realm {realm}: {hint}")]
     NoKdc {
@@ -127,4 +135,12 @@ impl ClientError {
     pub fn is_unknown_principal(&self) -> bool {
         self.kdc_error_code() == Some(6)
     }
+}
+
+fn proxy_failures(failures: &[crate::transport::kkdcp::KkdcpError]) -> String {
+    failures
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -52,6 +52,7 @@ use crate::crypto::{EncryptionType, Key};
 use crate::exchange::{AsExchange, AsOptions, AsRequest, AsSecret, Outgoing, Step};
 use crate::keytab::Keytab;
 use crate::principal::{NT_ENTERPRISE, Principal};
+use crate::transport::kkdcp::{self, KkdcpError, ProxyOptions, ProxyUrl, TrustRoots};
 use crate::transport::{self, KdcEndpoint, Protocol, SendOptions};
 
 pub use credential::{Credential, SentMessage};
@@ -354,6 +355,7 @@ pub struct ClientBuilder {
     locator: Option<transport::discovery::SrvLocator>,
     udp_preference_limit: Option<usize>,
     kdc_timeout: Option<Duration>,
+    proxy: ProxyOptions,
 }
 
 impl ClientBuilder {
@@ -394,6 +396,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Trust only these CA certificates (PEM) for KDC proxies (`kdc = https://…`); default: the
+    /// system's roots.
+    pub fn kdc_proxy_ca_pem(mut self, pem: Vec<u8>) -> Self {
+        self.proxy.roots = TrustRoots::CaPem(pem);
+        self
+    }
+
+    /// Allow `http://` KDC proxies (plain text; for tests or a TLS-terminating front end).
+    pub fn allow_plain_http_proxy(mut self, allow: bool) -> Self {
+        self.proxy.allow_plain_http = allow;
+        self
+    }
+
+    /// Time allowed for one request through a KDC proxy (default 15 s).
+    pub fn kdc_proxy_timeout(mut self, timeout: Duration) -> Self {
+        self.proxy.timeout = timeout;
+        self
+    }
+
     /// The client; reads the configuration from the environment if none was given.
     pub fn build(self) -> Result<Client, ClientError> {
         let config = match self.config {
@@ -407,6 +428,7 @@ impl ClientBuilder {
             locator: self.locator,
             udp_preference_limit: self.udp_preference_limit,
             kdc_timeout: self.kdc_timeout,
+            proxy: Arc::new(ProxyState::new(self.proxy)),
         })
     }
 }
@@ -420,6 +442,37 @@ pub struct Client {
     locator: Option<transport::discovery::SrvLocator>,
     udp_preference_limit: Option<usize>,
     kdc_timeout: Option<Duration>,
+    proxy: Arc<ProxyState>,
+}
+
+/// KDC proxy settings and the TLS configuration built from them once, on first use.
+#[derive(Debug)]
+struct ProxyState {
+    options: ProxyOptions,
+    tls: std::sync::OnceLock<Arc<rustls::ClientConfig>>,
+}
+
+impl ProxyState {
+    fn new(options: ProxyOptions) -> Self {
+        ProxyState {
+            options,
+            tls: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn tls(&self, url: &ProxyUrl) -> Result<Option<Arc<rustls::ClientConfig>>, KkdcpError> {
+        if !url.tls {
+            if !self.options.allow_plain_http {
+                return Err(KkdcpError::PlainHttpRefused(url.to_string()));
+            }
+            return Ok(None);
+        }
+        if let Some(c) = self.tls.get() {
+            return Ok(Some(c.clone()));
+        }
+        let c = kkdcp::tls_config(&self.options.roots)?;
+        Ok(Some(self.tls.get_or_init(|| c).clone()))
+    }
 }
 
 impl Client {
@@ -432,6 +485,7 @@ impl Client {
             locator: None,
             udp_preference_limit: None,
             kdc_timeout: None,
+            proxy: Arc::new(ProxyState::new(ProxyOptions::default())),
         }
     }
 
@@ -514,14 +568,99 @@ impl Client {
             .iter()
             .filter_map(|loc| {
                 let ep = KdcEndpoint::from_location(loc);
-                if ep.is_none() {
-                    skipped = true;
-                    tracing::info!(realm, location = ?loc, "KDC proxy (MS-KKDCP) entry skipped: not supported yet");
-                }
+                skipped |= ep.is_none();
                 ep
             })
             .collect();
         (endpoints, skipped)
+    }
+
+    /// The KDC proxies (`kdc = https://…` / `kkdcp://…`) krb5.conf names for `realm`, in order.
+    pub fn kdc_proxies(&self, realm: &str) -> Vec<ProxyUrl> {
+        self.config
+            .kdcs(realm)
+            .iter()
+            .filter_map(ProxyUrl::from_location)
+            .collect()
+    }
+
+    /// Send `message` for `realm` through its KDC proxies in order (MS-KKDCP).
+    fn send_via_proxies(
+        &self,
+        realm: &str,
+        proxies: &[ProxyUrl],
+        message: &[u8],
+    ) -> Result<Vec<u8>, ClientError> {
+        let mut failures = Vec::new();
+        for url in proxies {
+            let result = self
+                .proxy
+                .tls(url)
+                .and_then(|tls| kkdcp::send_with(url, realm, message, &self.proxy.options, tls));
+            match result {
+                Ok(reply) => {
+                    tracing::debug!(%url, request_id = ?reply.request_id, "KDC proxy answered");
+                    return Ok(reply.message);
+                }
+                Err(e) => {
+                    tracing::debug!(%url, error = %e, "KDC proxy failed");
+                    failures.push(e);
+                }
+            }
+        }
+        Err(ClientError::Proxy {
+            realm: realm.to_owned(),
+            failures,
+        })
+    }
+
+    /// Send one message of an exchange to its realm: through the realm's KDC proxies when
+    /// krb5.conf names any, else over UDP/TCP to its KDCs (configured, then DNS SRV).
+    fn send_blocking(&self, out: &Outgoing, driver: &mut Driver) -> Result<Vec<u8>, ClientError> {
+        let proxies = self.kdc_proxies(&out.realm);
+        if !proxies.is_empty() {
+            return self.send_via_proxies(&out.realm, &proxies, &out.message);
+        }
+        let endpoints = driver.endpoints(out, |r| self.kdcs(r))?;
+        let opts = self.send_options_for(out)?;
+        check_sendable(out, &endpoints)?;
+        Ok(transport::blocking::send(
+            &out.realm,
+            &endpoints,
+            &out.message,
+            &opts,
+        )?)
+    }
+
+    /// Async form of [`send_blocking`](Self::send_blocking); proxied requests run on tokio's
+    /// blocking pool.
+    #[cfg(feature = "tokio")]
+    async fn send_async(
+        &self,
+        out: &Outgoing,
+        driver: &mut Driver,
+    ) -> Result<Vec<u8>, ClientError> {
+        let proxies = self.kdc_proxies(&out.realm);
+        if !proxies.is_empty() {
+            let client = self.clone();
+            let (realm, message) = (out.realm.clone(), out.message.clone());
+            return ::tokio::task::spawn_blocking(move || {
+                client.send_via_proxies(&realm, &proxies, &message)
+            })
+            .await
+            .map_err(|_| ClientError::Incomplete)?;
+        }
+        let endpoints = match driver.cached(&out.realm) {
+            Some(e) => e,
+            None => {
+                let e = self.kdcs_async(&out.realm).await?;
+                driver.remember(&out.realm, e.clone());
+                e
+            }
+        };
+        let opts = self.send_options_for(out)?;
+        check_sendable(out, &endpoints)?;
+        Ok(transport::tokio::send(&out.realm, &endpoints, &out.message, &opts).await?)
     }
 
     fn dns_lookup_kdc(&self, realm: &str) -> Result<bool, ClientError> {
@@ -530,8 +669,8 @@ impl Client {
 
     fn no_kdc(realm: &str, proxies_skipped: bool, dns: Option<bool>) -> ClientError {
         let hint = if proxies_skipped {
-            "krb5.conf lists only KDC proxy (https) entries, which this version cannot use yet; \
-             add a `kdc = host:port` entry"
+            "krb5.conf lists only KDC proxy (https) entries for this realm: requests go through \
+             the proxy (MS-KKDCP), there is no UDP/TCP KDC to list"
                 .to_owned()
         } else {
             match dns {
@@ -648,11 +787,7 @@ impl Client {
         loop {
             match ex.poll() {
                 Some(Step::Send(out)) => {
-                    let endpoints = driver.endpoints(&out, |r| self.kdcs(r))?;
-                    let opts = self.send_options_for(&out)?;
-                    check_sendable(&out, &endpoints)?;
-                    let reply =
-                        transport::blocking::send(&out.realm, &endpoints, &out.message, &opts)?;
+                    let reply = self.send_blocking(&out, &mut driver)?;
                     driver.sent(&out, reply.len());
                     ex.receive(&reply, self.clock.now())?;
                 }
@@ -692,19 +827,7 @@ impl Client {
                 let step = ex.poll();
                 match step {
                     Some(Step::Send(out)) => {
-                        let endpoints = match driver.cached(&out.realm) {
-                            Some(e) => e,
-                            None => {
-                                let e = self.kdcs_async(&out.realm).await?;
-                                driver.remember(&out.realm, e.clone());
-                                e
-                            }
-                        };
-                        let opts = self.send_options_for(&out)?;
-                        check_sendable(&out, &endpoints)?;
-                        let reply =
-                            transport::tokio::send(&out.realm, &endpoints, &out.message, &opts)
-                                .await?;
+                        let reply = self.send_async(&out, &mut driver).await?;
                         driver.sent(&out, reply.len());
                         ex.receive(&reply, self.clock.now())?;
                     }

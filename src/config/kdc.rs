@@ -58,6 +58,16 @@ pub enum KdcLocation {
         /// Path with its leading `/`, or empty.
         path: String,
     },
+    /// `http://` MS-KKDCP proxy URL: plain text, used only when the client allows plain http
+    /// (tests, or a proxy behind a TLS-terminating front end).
+    Http {
+        /// Host name or address.
+        host: String,
+        /// Port (80 unless given).
+        port: u16,
+        /// Path with its leading `/`, or empty.
+        path: String,
+    },
     /// `kkdcp://` MS-KKDCP proxy URL.
     Kkdcp {
         /// Host name or address.
@@ -88,11 +98,15 @@ impl KdcLocation {
         };
         let s = value.trim();
         if let Some(rest) = strip_prefix_ci(s, "https://") {
-            let (host, port, path) = parse_url_rest(rest).map_err(err)?;
+            let (host, port, path) = parse_url_rest(rest, HTTPS_PORT).map_err(err)?;
             return Ok(KdcLocation::Https { host, port, path });
         }
+        if let Some(rest) = strip_prefix_ci(s, "http://") {
+            let (host, port, path) = parse_url_rest(rest, 80).map_err(err)?;
+            return Ok(KdcLocation::Http { host, port, path });
+        }
         if let Some(rest) = strip_prefix_ci(s, "kkdcp://") {
-            let (host, port, path) = parse_url_rest(rest).map_err(err)?;
+            let (host, port, path) = parse_url_rest(rest, HTTPS_PORT).map_err(err)?;
             return Ok(KdcLocation::Kkdcp { host, port, path });
         }
         if s.contains("://") {
@@ -117,6 +131,7 @@ impl KdcLocation {
             | KdcLocation::Udp { host, .. }
             | KdcLocation::Tcp { host, .. }
             | KdcLocation::Https { host, .. }
+            | KdcLocation::Http { host, .. }
             | KdcLocation::Kkdcp { host, .. } => host,
         }
     }
@@ -128,13 +143,17 @@ impl KdcLocation {
             | KdcLocation::Udp { port, .. }
             | KdcLocation::Tcp { port, .. }
             | KdcLocation::Https { port, .. }
+            | KdcLocation::Http { port, .. }
             | KdcLocation::Kkdcp { port, .. } => *port,
         }
     }
 
-    /// Whether this is an MS-KKDCP proxy (`https://` or `kkdcp://`).
+    /// Whether this is an MS-KKDCP proxy (`https://`, `kkdcp://` or `http://`).
     pub fn is_proxy(&self) -> bool {
-        matches!(self, KdcLocation::Https { .. } | KdcLocation::Kkdcp { .. })
+        matches!(
+            self,
+            KdcLocation::Https { .. } | KdcLocation::Kkdcp { .. } | KdcLocation::Http { .. }
+        )
     }
 
     /// For proxies, the `https://` URL to POST KKDCP messages to.
@@ -165,6 +184,7 @@ impl KdcLocation {
             | KdcLocation::Udp { port, .. }
             | KdcLocation::Tcp { port, .. }
             | KdcLocation::Https { port, .. }
+            | KdcLocation::Http { port, .. }
             | KdcLocation::Kkdcp { port, .. } => *port = new_port,
         }
         l
@@ -179,6 +199,9 @@ impl fmt::Display for KdcLocation {
             KdcLocation::Tcp { host, port } => write!(f, "tcp/{}:{port}", bracket(host)),
             KdcLocation::Https { host, port, path } => {
                 write!(f, "https://{}:{port}{path}", bracket(host))
+            }
+            KdcLocation::Http { host, port, path } => {
+                write!(f, "http://{}:{port}{path}", bracket(host))
             }
             KdcLocation::Kkdcp { host, port, path } => {
                 write!(f, "kkdcp://{}:{port}{path}", bracket(host))
@@ -206,7 +229,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     }
 }
 
-fn parse_url_rest(rest: &str) -> Result<(String, u16, String), &'static str> {
+fn parse_url_rest(rest: &str, default_port: u16) -> Result<(String, u16, String), &'static str> {
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
@@ -217,7 +240,7 @@ fn parse_url_rest(rest: &str) -> Result<(String, u16, String), &'static str> {
     if path.chars().any(char::is_whitespace) {
         return Err("whitespace in URL path");
     }
-    let (host, port) = parse_host_port(authority, HTTPS_PORT)?;
+    let (host, port) = parse_host_port(authority, default_port)?;
     Ok((host, port, path.to_owned()))
 }
 
@@ -342,7 +365,7 @@ mod tests {
             "[::1]x",
             "[notv6]",
             "a:b:c",
-            "http://x/",
+            "ftp://x/",
             "ho st",
             "https://",
             "https://u@h/",
@@ -350,6 +373,15 @@ mod tests {
         ] {
             assert!(KdcLocation::parse(bad, KDC_PORT).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn plain_http_proxy() {
+        let l = KdcLocation::parse("http://127.0.0.1:60080/KdcProxy", KDC_PORT).unwrap();
+        assert!(l.is_proxy());
+        assert_eq!(l.port(), 60080);
+        assert_eq!(KdcLocation::parse("http://p/x", KDC_PORT).unwrap().port(), 80);
+        assert_eq!(l.https_url(), None, "plain http is not an https URL");
     }
 
     #[test]

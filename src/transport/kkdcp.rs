@@ -77,21 +77,21 @@ impl ProxyUrl {
         })
     }
 
-    /// The proxy a krb5.conf `kdc = https://…` or `kkdcp://…` value names.
+    /// The proxy a krb5.conf `kdc = https://…`, `kkdcp://…` or `http://…` value names.
     pub fn from_location(location: &KdcLocation) -> Option<ProxyUrl> {
         match location {
-            KdcLocation::Https { host, port, path } | KdcLocation::Kkdcp { host, port, path } => {
-                Some(ProxyUrl {
-                    tls: true,
-                    host: host.clone(),
-                    port: *port,
-                    path: if path.is_empty() {
-                        "/".to_owned()
-                    } else {
-                        path.clone()
-                    },
-                })
-            }
+            KdcLocation::Https { host, port, path }
+            | KdcLocation::Kkdcp { host, port, path }
+            | KdcLocation::Http { host, port, path } => Some(ProxyUrl {
+                tls: !matches!(location, KdcLocation::Http { .. }),
+                host: host.clone(),
+                port: *port,
+                path: if path.is_empty() {
+                    "/".to_owned()
+                } else {
+                    path.clone()
+                },
+            }),
             _ => None,
         }
     }

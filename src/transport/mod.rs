@@ -77,7 +77,9 @@ impl KdcEndpoint {
             KdcLocation::Tcp { host, port } => {
                 Some(KdcEndpoint::new(host.clone(), *port).with_protocol(Protocol::Tcp))
             }
-            KdcLocation::Https { .. } | KdcLocation::Kkdcp { .. } => None,
+            KdcLocation::Https { .. } | KdcLocation::Kkdcp { .. } | KdcLocation::Http { .. } => {
+                None
+            }
         }
     }
 }
