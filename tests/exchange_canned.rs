@@ -177,7 +177,7 @@ fn changed_client_name_without_proof_is_refused() {
         let (res, _) = run(&mut kdc);
         let err = res.expect_err("no proof");
         match proof {
-            Proof::Missing => assert!(
+            Proof::Missing | Proof::FlagOnly => assert!(
                 matches!(err, ExchangeError::ClientNameMismatch { .. }),
                 "{err:?}"
             ),
@@ -213,6 +213,11 @@ fn kdc_without_enc_pa_rep_support_is_fine_when_nothing_changes() {
     let (cred, _) = run(&mut kdc);
     let cred = cred.expect("no RFC 6806 support is fine");
     assert!(cred.enc_padata.is_empty());
+    // Bit 15 set without the checksum (MS-KILE's name-canonicalize): fine too.
+    let mut kdc = FakeKdc::alice(REALM, PW);
+    kdc.proof = Proof::FlagOnly;
+    let cred = run(&mut kdc).0.expect("flag only");
+    assert!(TicketFlags::from_u32(cred.flags).is_set(TicketFlags::ENC_PA_REP));
 }
 
 #[test]

@@ -919,7 +919,8 @@ impl AsExchange {
 
     /// RFC 6806 §11: a PA-REQ-ENC-PA-REP in encrypted-pa-data with a valid checksum over
     /// the AS-REQ proves that the KDC saw our request unmodified. Returns whether it did;
-    /// an enc-pa-rep flag without a valid checksum, or a wrong checksum, is an error.
+    /// a checksum that is present but wrong or malformed is an error (the request was
+    /// modified on the way).
     fn check_enc_pa_rep(&self, enc: &EncKdcRepPart, key: &Key) -> Result<bool, ExchangeError> {
         let flag = enc.flags.is_set(TicketFlags::ENC_PA_REP);
         let pa = enc
@@ -929,8 +930,11 @@ impl AsExchange {
             .iter()
             .find(|p| p.padata_type == pt::PA_REQ_ENC_PA_REP);
         let Some(pa) = pa else {
-            if flag && self.options.canonicalize {
-                return Err(ExchangeError::RequestChecksumInvalid("missing"));
+            // The flag without the checksum proves nothing. (MS-KILE calls bit 15
+            // name-canonicalize, so a KDC may set it without PA-REQ-ENC-PA-REP; the reply is
+            // still authentic, only a changed name stays unproven.)
+            if flag {
+                tracing::debug!("enc-pa-rep flag without PA-REQ-ENC-PA-REP");
             }
             return Ok(false);
         };
@@ -940,8 +944,14 @@ impl AsExchange {
         let cksum: Checksum = pa
             .decode_value()
             .map_err(|_| ExchangeError::RequestChecksumInvalid("malformed"))?;
-        let ctype = ChecksumType::try_from(cksum.cksumtype)
-            .map_err(|_| ExchangeError::RequestChecksumInvalid("of an unsupported type"))?;
+        let Ok(ctype) = ChecksumType::try_from(cksum.cksumtype) else {
+            // Not verifiable here: no proof, but no evidence of tampering either.
+            tracing::debug!(
+                cksumtype = cksum.cksumtype,
+                "PA-REQ-ENC-PA-REP of an unsupported checksum type"
+            );
+            return Ok(false);
+        };
         key.verify_checksum_with_type(ctype, KEY_USAGE_AS_REQ, &sent.message, &cksum.checksum)
             .map_err(|_| ExchangeError::RequestChecksumInvalid("wrong"))?;
         tracing::debug!("PA-REQ-ENC-PA-REP verified");
