@@ -380,7 +380,10 @@ mod tests {
         let l = KdcLocation::parse("http://127.0.0.1:60080/KdcProxy", KDC_PORT).unwrap();
         assert!(l.is_proxy());
         assert_eq!(l.port(), 60080);
-        assert_eq!(KdcLocation::parse("http://p/x", KDC_PORT).unwrap().port(), 80);
+        assert_eq!(
+            KdcLocation::parse("http://p/x", KDC_PORT).unwrap().port(),
+            80
+        );
         assert_eq!(l.https_url(), None, "plain http is not an https URL");
     }
 
