@@ -689,77 +689,70 @@ impl Client {
         }
     }
 
-    /// The KDCs of `realm`: the configured ones, else those DNS SRV records name (when
-    /// `dns_lookup_kdc` is true). Fails when there are none.
-    pub fn kdcs(&self, realm: &str) -> Result<Vec<KdcEndpoint>, ClientError> {
+    /// The configured KDCs of `realm`, or word that DNS SRV records are to be asked.
+    fn lookup_configured(&self, realm: &str) -> Result<Lookup, ClientError> {
         let (endpoints, skipped) = self.configured_kdcs(realm);
         if !endpoints.is_empty() {
             tracing::debug!(realm, kdcs = %list(&endpoints), "KDCs from krb5.conf");
-            return Ok(endpoints);
+            return Ok(Lookup::Found(endpoints));
         }
         if skipped || !self.dns_lookup_kdc(realm)? {
             return Err(Self::no_kdc(realm, skipped, None));
         }
-        #[cfg(feature = "dns")]
-        {
-            let locator = self.locator.clone().unwrap_or_default();
-            let found = locator
-                .kdcs(realm)
-                .map_err(|source| ClientError::Discovery {
-                    realm: realm.to_owned(),
-                    source,
-                })?;
-            tracing::debug!(realm, kdcs = %list(&found), "KDCs from DNS SRV records");
-            if !found.is_empty() {
-                return Ok(found);
-            }
-            Err(Self::no_kdc(realm, false, Some(true)))
-        }
-        #[cfg(not(feature = "dns"))]
-        {
+        if cfg!(not(feature = "dns")) {
             tracing::info!(
                 realm,
                 "dns_lookup_kdc is set but this build has no DNS support (feature `dns`)"
             );
-            Err(Self::no_kdc(realm, false, None))
+            return Err(Self::no_kdc(realm, false, None));
+        }
+        Ok(Lookup::AskDns)
+    }
+
+    /// What DNS SRV discovery found, or the error that says it found nothing.
+    #[cfg(feature = "dns")]
+    fn dns_found(
+        realm: &str,
+        found: Result<Vec<KdcEndpoint>, transport::discovery::DiscoveryError>,
+    ) -> Result<Vec<KdcEndpoint>, ClientError> {
+        let found = found.map_err(|source| ClientError::Discovery {
+            realm: realm.to_owned(),
+            source,
+        })?;
+        tracing::debug!(realm, kdcs = %list(&found), "KDCs from DNS SRV records");
+        if found.is_empty() {
+            return Err(Self::no_kdc(realm, false, Some(true)));
+        }
+        Ok(found)
+    }
+
+    /// The KDCs of `realm`: the configured ones, else those DNS SRV records name (when
+    /// `dns_lookup_kdc` is true). Fails when there are none.
+    pub fn kdcs(&self, realm: &str) -> Result<Vec<KdcEndpoint>, ClientError> {
+        match self.lookup_configured(realm)? {
+            Lookup::Found(endpoints) => Ok(endpoints),
+            #[cfg(feature = "dns")]
+            Lookup::AskDns => {
+                let locator = self.locator.clone().unwrap_or_default();
+                Self::dns_found(realm, locator.kdcs(realm))
+            }
+            #[cfg(not(feature = "dns"))]
+            Lookup::AskDns => Err(Self::no_kdc(realm, false, None)),
         }
     }
 
     /// Async form of [`kdcs`](Self::kdcs).
     #[cfg(feature = "tokio")]
     pub async fn kdcs_async(&self, realm: &str) -> Result<Vec<KdcEndpoint>, ClientError> {
-        let (endpoints, skipped) = self.configured_kdcs(realm);
-        if !endpoints.is_empty() {
-            tracing::debug!(realm, kdcs = %list(&endpoints), "KDCs from krb5.conf");
-            return Ok(endpoints);
-        }
-        if skipped || !self.dns_lookup_kdc(realm)? {
-            return Err(Self::no_kdc(realm, skipped, None));
-        }
-        #[cfg(feature = "dns")]
-        {
-            let locator = self.locator.clone().unwrap_or_default();
-            let found =
-                locator
-                    .kdcs_async(realm)
-                    .await
-                    .map_err(|source| ClientError::Discovery {
-                        realm: realm.to_owned(),
-                        source,
-                    })?;
-            tracing::debug!(realm, kdcs = %list(&found), "KDCs from DNS SRV records");
-            if !found.is_empty() {
-                return Ok(found);
+        match self.lookup_configured(realm)? {
+            Lookup::Found(endpoints) => Ok(endpoints),
+            #[cfg(feature = "dns")]
+            Lookup::AskDns => {
+                let locator = self.locator.clone().unwrap_or_default();
+                Self::dns_found(realm, locator.kdcs_async(realm).await)
             }
-            Err(Self::no_kdc(realm, false, Some(true)))
-        }
-        #[cfg(not(feature = "dns"))]
-        {
-            tracing::info!(
-                realm,
-                "dns_lookup_kdc is set but this build has no DNS support (feature `dns`)"
-            );
-            Err(Self::no_kdc(realm, false, None))
+            #[cfg(not(feature = "dns"))]
+            Lookup::AskDns => Err(Self::no_kdc(realm, false, None)),
         }
     }
 
@@ -1006,6 +999,14 @@ fn list(endpoints: &[KdcEndpoint]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Where a realm's KDCs come from.
+enum Lookup {
+    /// krb5.conf names them.
+    Found(Vec<KdcEndpoint>),
+    /// Ask DNS SRV records.
+    AskDns,
 }
 
 /// Bookkeeping shared by the blocking and async drivers.
