@@ -1,4 +1,4 @@
-//! kerberos-client: a pure-Rust, client-side Kerberos library.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod asn1;

@@ -1,3 +1,4 @@
+//! Unit tests of the ccache module (compiled only under #[cfg(test)], see `mod tests` in mod.rs).
 use super::*;
 use crate::principal::{NT_PRINCIPAL, NT_SRV_INST};
 
