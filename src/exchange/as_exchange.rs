@@ -52,7 +52,9 @@ pub enum AsSecret {
     /// A password: string-to-key with the KDC's salt and s2kparams.
     Password(Zeroizing<String>),
     /// Long-term keys (e.g. every keytab key of the client, any etypes). The request's
-    /// etype list is restricted to these keys' etypes.
+    /// etype list is restricted to these keys' etypes. When several keys share an etype
+    /// (several kvnos), put the newest first: PA-ENC-TIMESTAMP uses the first key of the
+    /// chosen etype, and the reply is tried with each key of its etype.
     Keys(Vec<Key>),
 }
 
@@ -202,6 +204,7 @@ pub struct AsExchange {
     /// Derived password keys: (etype, salt, s2kparams) → key.
     key_cache: Vec<(Candidate, Key)>,
     round_trips: usize,
+    nonce_source: fn() -> u32,
 }
 
 impl fmt::Debug for AsExchange {
@@ -277,6 +280,17 @@ impl AsExchange {
     /// Start an exchange: validates the request and builds the first AS-REQ (no
     /// pre-authentication; the KDC says what it wants). `now` is the current time.
     pub fn new(request: AsRequest, now: SystemTime) -> Result<AsExchange, ExchangeError> {
+        Self::new_with_nonce_source(request, now, rand::random::<u32>)
+    }
+
+    /// Like [`AsExchange::new`], with the request nonces (masked to 31 bits) taken from
+    /// `nonce_source` instead of the RNG. For deterministic tests and benchmarks only.
+    #[doc(hidden)]
+    pub fn new_with_nonce_source(
+        request: AsRequest,
+        now: SystemTime,
+        nonce_source: fn() -> u32,
+    ) -> Result<AsExchange, ExchangeError> {
         let AsRequest {
             client,
             secret,
@@ -333,6 +347,7 @@ impl AsExchange {
             preauth: None,
             key_cache: Vec::new(),
             round_trips: 0,
+            nonce_source,
         };
         let out = ex.build_request(now)?;
         ex.state = State::Ready(out);
@@ -462,10 +477,10 @@ impl AsExchange {
 
     fn kdc_error(&self, err: &KrbError, now: SystemTime) -> ExchangeError {
         let mut e = KdcError::from_krb_error(err, now);
-        e.requested_etypes = self.etypes.clone();
+        e.context.requested_etypes = self.etypes.clone();
         let mut client = self.client.clone();
         client.realm = self.realm.clone();
-        e.client = Some(client.to_string());
+        e.context.client = Some(client.to_string());
         ExchangeError::Kdc(e)
     }
 
@@ -546,6 +561,8 @@ impl AsExchange {
                     if !hints.etype_info.is_empty() {
                         pa.candidates = preauth::candidates(&hints, &usable, &default_salt);
                         pa.hints = hints;
+                    } else if hints.cookie.is_some() {
+                        pa.hints.cookie = hints.cookie;
                     }
                 }
                 let next = pa
@@ -648,7 +665,7 @@ impl AsExchange {
         if self.options.canonicalize {
             kdc_options.set(KdcOptions::CANONICALIZE);
         }
-        let nonce = UInt32::nonce(rand::random::<u32>()).get();
+        let nonce = UInt32::nonce((self.nonce_source)()).get();
         let mut body = KdcReqBody::new(
             kdc_options,
             KerberosString::from_bytes(self.realm.clone()),
@@ -674,6 +691,9 @@ impl AsExchange {
             let enc = EncryptedData::new(cand.etype, None, cipher);
             padata.push(PaData::from_value(pt::PA_ENC_TIMESTAMP, &enc)?);
             tracing::debug!(etype = cand.etype, "PA-ENC-TIMESTAMP");
+        }
+        if let Some(cookie) = self.preauth.as_ref().and_then(|p| p.hints.cookie.as_ref()) {
+            padata.push(PaData::new(pt::PA_FX_COOKIE, cookie.clone()));
         }
         if let Some(include_pac) = self.options.request_pac {
             padata.push(PaData::from_value(
@@ -709,14 +729,36 @@ impl AsExchange {
     }
 
     /// The key that should decrypt the reply's enc-part.
-    fn reply_key(&mut self, rep: &KdcRep, etype: i32) -> Result<Key, ExchangeError> {
-        if let AsSecret::Keys(_) = self.secret {
-            return self.key_for(&Candidate {
-                etype,
-                salt: Vec::new(),
-                s2kparams: None,
-            });
+    /// Decrypt the reply's enc-part: with the password-derived key, or with each supplied
+    /// key of the enc-part's etype in turn (a keytab may hold several kvnos).
+    fn decrypt_reply(
+        &mut self,
+        rep: &KdcRep,
+        etype: i32,
+    ) -> Result<(Key, Zeroizing<Vec<u8>>), ExchangeError> {
+        let keys: Vec<Key> = match &self.secret {
+            AsSecret::Keys(keys) => keys
+                .iter()
+                .filter(|k| k.etype().id() == etype)
+                .cloned()
+                .collect(),
+            AsSecret::Password(_) => vec![self.password_reply_key(rep, etype)?],
+        };
+        if keys.is_empty() {
+            return Err(ExchangeError::NoKeyForEtype(etype));
         }
+        for key in keys {
+            match key.decrypt(KeyUsage::AS_REP_ENC_PART, &rep.enc_part.cipher) {
+                Ok(plain) => return Ok((key, Zeroizing::new(plain))),
+                Err(CryptoError::IntegrityCheckFailed | CryptoError::CiphertextTooShort) => {}
+                Err(other) => return Err(ExchangeError::Crypto(other)),
+            }
+        }
+        Err(ExchangeError::ReplyDecryptFailed { etype })
+    }
+
+    /// The password-derived key for the reply's enc-part.
+    fn password_reply_key(&mut self, rep: &KdcRep, etype: i32) -> Result<Key, ExchangeError> {
         let default_salt = self.default_salt();
         // 1. The reply's own PA-DATA (Heimdal sends PW-SALT / ETYPE-INFO2 here).
         let reply_hints = KdcHints::parse(rep.padata.as_deref().unwrap_or(&[]));
@@ -772,16 +814,7 @@ impl AsExchange {
         let (sent_nonce, sent_till, sent_rtime) = (sent.nonce, sent.till, sent.rtime);
         let etype = rep.enc_part.etype;
         self.check_etype(etype)?;
-        let key = self.reply_key(&rep, etype)?;
-        let plain = Zeroizing::new(
-            key.decrypt(KeyUsage::AS_REP_ENC_PART, &rep.enc_part.cipher)
-                .map_err(|e| match e {
-                    CryptoError::IntegrityCheckFailed | CryptoError::CiphertextTooShort => {
-                        ExchangeError::ReplyDecryptFailed { etype }
-                    }
-                    other => ExchangeError::Crypto(other),
-                })?,
-        );
+        let (key, plain) = self.decrypt_reply(&rep, etype)?;
         let (enc, _kind) = asn1::decode_enc_kdc_rep_part(&plain).map_err(|e| match e {
             asn1::Asn1Error::UnexpectedTag { found, .. } => ExchangeError::BadEncPartTag { found },
             other => ExchangeError::Asn1(other),
@@ -928,9 +961,14 @@ impl AsExchange {
             });
         }
         // The server: exactly the one asked for, except that a canonicalized TGT may name
-        // its realm differently (e.g. case) when the KDC proved it saw the request.
+        // the client's canonical realm (e.g. another case), as krbtgt/X@X with X the
+        // returned crealm, when the KDC proved it saw the request.
         let returned = from_pname(&enc.srealm, &enc.sname);
-        let tgt_change_ok = may_change && self.server.is_krbtgt() && returned.is_krbtgt();
+        let tgt_change_ok = may_change
+            && self.server.is_krbtgt()
+            && returned.is_krbtgt()
+            && returned.realm == rep.crealm.as_bytes()
+            && returned.components.get(1).map(Vec::as_slice) == Some(rep.crealm.as_bytes());
         if !same_components(&enc.sname, &self.server) && !tgt_change_ok {
             return Err(ExchangeError::ServerNameMismatch {
                 expected: self.server.to_string(),
