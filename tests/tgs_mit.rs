@@ -14,15 +14,16 @@ use kerberos_client::ccache::CredentialCache;
 use kerberos_client::config::Config;
 use kerberos_client::crypto::{EncryptionType, Key, KeyUsage};
 use kerberos_client::exchange::{
-    ApReqBuilder, AsExchange, AsOptions, AsRequest, AsSecret, Credential, ExchangeError,
-    S4uProxy, S4uSelf, Step, TgsError, TgsExchange, TgsOptions, TgsRequest, parse_service_name,
+    ApReqBuilder, AsExchange, AsOptions, AsRequest, AsSecret, Credential, ExchangeError, S4uProxy,
+    S4uSelf, Step, TgsError, TgsExchange, TgsOptions, TgsRequest, parse_service_name,
 };
 use kerberos_client::keytab::Keytab;
 use kerberos_client::principal::Principal;
 use kerberos_client::transport::{KdcEndpoint, SendOptions, blocking};
 
 fn endpoint(var: &str) -> Vec<KdcEndpoint> {
-    let v = std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set: source the lab env.sh"));
+    let v =
+        std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set: source the lab env.sh"));
     let (host, port) = v
         .rsplit_once(':')
         .unwrap_or_else(|| panic!("{var}={v} is not host:port"));
@@ -167,8 +168,18 @@ fn check_ticket(cred: &Credential, part: &EncTicketPart) {
     assert_eq!(part.key.keytype, cred.session_key.etype().id());
     assert_eq!(part.key.keyvalue.as_ref(), cred.session_key.as_bytes());
     assert_eq!(part.crealm.as_bytes(), cred.client.realm.as_slice());
-    let names: Vec<&[u8]> = part.cname.name_string.iter().map(|s| s.as_bytes()).collect();
-    let want: Vec<&[u8]> = cred.client.components.iter().map(|c| c.as_slice()).collect();
+    let names: Vec<&[u8]> = part
+        .cname
+        .name_string
+        .iter()
+        .map(|s| s.as_bytes())
+        .collect();
+    let want: Vec<&[u8]> = cred
+        .client
+        .components
+        .iter()
+        .map(|c| c.as_slice())
+        .collect();
     assert_eq!(names, want);
     assert_eq!(part.endtime.unix(), cred.end_time);
     assert_eq!(part.flags.to_u32(), cred.flags);
@@ -205,12 +216,17 @@ fn service_ticket_every_enctype_decrypts_with_the_service_key() {
             check_ticket(&cred, &part);
 
             // An application AP-REQ over it: the service decrypts the authenticator.
-            let ap = ApReqBuilder::new(&cred.ticket, &cred.session_key, &cred.client, SystemTime::now())
-                .mutual_required(true)
-                .random_subkey()
-                .random_seq_number()
-                .build()
-                .expect("AP-REQ");
+            let ap = ApReqBuilder::new(
+                &cred.ticket,
+                &cred.session_key,
+                &cred.client,
+                SystemTime::now(),
+            )
+            .mutual_required(true)
+            .random_subkey()
+            .random_seq_number()
+            .build()
+            .expect("AP-REQ");
             let req: ApReq = asn1::decode(&ap.message).expect("AP-REQ decodes");
             let part = decrypt_ticket(req.ticket.as_bytes(), &keys);
             let skey = Key::from_bytes(
@@ -259,7 +275,10 @@ fn tgs_req_carries_a_verifiable_pa_tgs_req() {
 
 #[test]
 fn unknown_service_is_a_typed_kdc_error() {
-    let d = drive_tgs(TgsRequest::new(alice_tgt(), principal("HTTP/nowhere.example.test")));
+    let d = drive_tgs(TgsRequest::new(
+        alice_tgt(),
+        principal("HTTP/nowhere.example.test"),
+    ));
     let e = d.result.expect_err("unknown service");
     assert_eq!(e.kdc_code(), Some(7), "{e}");
     assert!(e.to_string().contains("server not found"), "{e}");
@@ -276,14 +295,19 @@ fn cross_realm_with_known_service_realm() {
     let server = parse_service_name("host/svc.other.test", &lab.realm, Some(&conf)).expect("spn");
     assert_eq!(server.realm_str(), lab.realm2);
     let d = drive_tgs(TgsRequest::new(alice_tgt(), server.clone()));
-    let cred = d.result.unwrap_or_else(|e| panic!("cross-realm ticket: {e}"));
+    let cred = d
+        .result
+        .unwrap_or_else(|e| panic!("cross-realm ticket: {e}"));
     assert_eq!(d.realms, vec![lab.realm.clone(), lab.realm2.clone()]);
     assert_eq!(d.intermediate.len(), 1);
     assert_eq!(
         d.intermediate[0].server.to_string(),
         format!("krbtgt/{}@{}", lab.realm2, lab.realm)
     );
-    assert_eq!(cred.server.to_string(), format!("host/svc.other.test@{}", lab.realm2));
+    assert_eq!(
+        cred.server.to_string(),
+        format!("host/svc.other.test@{}", lab.realm2)
+    );
     assert_eq!(cred.client.to_string(), format!("alice@{}", lab.realm));
     let keys = keytab_keys("svc-other.keytab", &server);
     let part = decrypt_ticket(&cred.ticket, &keys);
@@ -310,8 +334,14 @@ fn cross_realm_by_referral() {
     let cred = d.result.unwrap_or_else(|e| panic!("referral: {e}"));
     assert_eq!(d.realms, vec![lab.realm.clone(), lab.realm2.clone()]);
     assert_eq!(d.intermediate.len(), 1);
-    assert_eq!(cred.server.to_string(), format!("host/svc.other.test@{}", lab.realm2));
-    let keys = keytab_keys("svc-other.keytab", &principal("host/svc.other.test@OTHER.TEST"));
+    assert_eq!(
+        cred.server.to_string(),
+        format!("host/svc.other.test@{}", lab.realm2)
+    );
+    let keys = keytab_keys(
+        "svc-other.keytab",
+        &principal("host/svc.other.test@OTHER.TEST"),
+    );
     check_ticket(&cred, &decrypt_ticket(&cred.ticket, &keys));
 }
 
@@ -331,8 +361,18 @@ fn renew_a_renewable_tgt() {
     let d = drive_tgs(TgsRequest::renew(tgt.clone()));
     let new = d.result.unwrap_or_else(|e| panic!("renew: {e}"));
     assert_eq!(new.server, tgt.server);
-    assert!(new.start_time > tgt.start_time, "{} vs {}", new.start_time, tgt.start_time);
-    assert!(new.end_time > tgt.end_time, "{} vs {}", new.end_time, tgt.end_time);
+    assert!(
+        new.start_time > tgt.start_time,
+        "{} vs {}",
+        new.start_time,
+        tgt.start_time
+    );
+    assert!(
+        new.end_time > tgt.end_time,
+        "{} vs {}",
+        new.end_time,
+        tgt.end_time
+    );
     assert_eq!(new.renew_till, tgt.renew_till);
     assert_ne!(new.ticket, tgt.ticket);
     assert!(TicketFlags::from_u32(new.flags).is_set(TicketFlags::RENEWABLE));
@@ -379,7 +419,12 @@ fn svc_ok_to_auth_as_delegate() {
         "KRB5_KDC_PROFILE",
         std::env::var("KRB5_KDC_PROFILE").expect("KRB5_KDC_PROFILE"),
     )
-    .args(["-r", &lab.realm, "-q", "modprinc +ok_to_auth_as_delegate host/svc.example.test"]);
+    .args([
+        "-r",
+        &lab.realm,
+        "-q",
+        "modprinc +ok_to_auth_as_delegate host/svc.example.test",
+    ]);
     run(c, None);
 }
 
@@ -397,7 +442,9 @@ fn s4u2self_for_alice() {
         req.options.use_subkey = x509;
         req.options.forwardable = true;
         let d = drive_tgs(req);
-        let cred = d.result.unwrap_or_else(|e| panic!("S4U2Self (x509 {x509}): {e}"));
+        let cred = d
+            .result
+            .unwrap_or_else(|e| panic!("S4U2Self (x509 {x509}): {e}"));
         assert_eq!(cred.client.to_string(), format!("alice@{}", lab().realm));
         assert!(cred.server.matches(&svc), "{}", cred.server);
         assert!(
@@ -418,9 +465,19 @@ fn s4u2self_for_alice() {
         });
         let d = drive_tgs(p);
         let req: TgsReq = asn1::decode(&d.messages[0]).expect("TGS-REQ");
-        let addl = req.0.req_body.additional_tickets.as_ref().expect("evidence");
+        let addl = req
+            .0
+            .req_body
+            .additional_tickets
+            .as_ref()
+            .expect("evidence");
         assert_eq!(addl[0].as_bytes(), cred.ticket.as_slice());
-        assert!(req.0.req_body.kdc_options.is_set(asn1::KdcOptions::CNAME_IN_ADDL_TKT));
+        assert!(
+            req.0
+                .req_body
+                .kdc_options
+                .is_set(asn1::KdcOptions::CNAME_IN_ADDL_TKT)
+        );
         let e = d.result.expect_err("DB2 has no constrained delegation");
         assert!(e.kdc_code().is_some(), "a KDC error, got {e}");
     }
@@ -435,15 +492,22 @@ fn user_to_user() {
     let cred = d.result.unwrap_or_else(|e| panic!("U2U: {e}"));
     assert!(cred.server.matches(&svc));
     // The ticket is encrypted in the session key of svc's TGT, not in svc's long-term key.
-    let t = RawTicket::from_der(cred.ticket.clone()).and_then(|r| r.parse()).expect("ticket");
+    let t = RawTicket::from_der(cred.ticket.clone())
+        .and_then(|r| r.parse())
+        .expect("ticket");
     assert_eq!(t.enc_part.etype, svc_tgt.session_key.etype().id());
     let part = decrypt_ticket(&cred.ticket, std::slice::from_ref(&svc_tgt.session_key));
     check_ticket(&cred, &part);
     // and the AP-REQ says use-session-key
-    let ap = ApReqBuilder::new(&cred.ticket, &cred.session_key, &cred.client, SystemTime::now())
-        .use_session_key(true)
-        .build()
-        .expect("AP-REQ");
+    let ap = ApReqBuilder::new(
+        &cred.ticket,
+        &cred.session_key,
+        &cred.client,
+        SystemTime::now(),
+    )
+    .use_session_key(true)
+    .build()
+    .expect("AP-REQ");
     let req: ApReq = asn1::decode(&ap.message).expect("AP-REQ");
     assert!(req.ap_options.is_set(asn1::ApOptions::USE_SESSION_KEY));
 }
