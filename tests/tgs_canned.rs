@@ -635,3 +635,57 @@ fn checks_before_the_request() {
         Err(ExchangeError::Asn1(_))
     ));
 }
+
+#[test]
+fn validate_a_postdated_ticket() {
+    let mut t = tgt("A.TEST");
+    t.flags = TicketFlags::empty()
+        .with(TicketFlags::INVALID)
+        .with(TicketFlags::POSTDATED)
+        .to_u32();
+    let (mut ex, out) = start(TgsRequest::validate(t.clone()));
+    assert_eq!(out.realm, "A.TEST");
+    let r = decode_req(&out.message);
+    assert!(r.0.req_body.kdc_options.is_set(KdcOptions::VALIDATE));
+    assert_eq!(
+        r.0.req_body
+            .sname
+            .as_ref()
+            .map(|s| s.to_string_lossy())
+            .as_deref(),
+        Some("krbtgt/A.TEST")
+    );
+    let reply = Reply::new(&t.session_key, "A.TEST", &["krbtgt", "A.TEST"]);
+    ex.receive(&reply.encode(), now()).expect("validated");
+    let c = done(&mut ex);
+    assert!(!TicketFlags::from_u32(c.flags).is_set(TicketFlags::INVALID));
+}
+
+#[test]
+fn drive_with_a_closure_transport() {
+    let mut t = tgt("A.TEST");
+    // `drive` reads the real clock.
+    let real_now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    t.end_time = real_now + 36_000;
+    let key = t.session_key.clone();
+    let mut req = TgsRequest::new(t, svc("A.TEST"));
+    req.options.use_subkey = false;
+    // A "KDC" that answers anything with a reply whose nonce we cannot know: NonceMismatch.
+    let reply = Reply::new(&key, "A.TEST", &["host", "svc.example.test"]).encode();
+    let r = kerberos_client::exchange::tgs_exchange::drive(req, |out| {
+        assert_eq!(out.realm, "A.TEST");
+        Ok::<_, std::io::Error>(reply.clone())
+    });
+    assert!(
+        matches!(
+            r,
+            Err(kerberos_client::exchange::DriveError::Exchange(
+                ExchangeError::NonceMismatch { .. }
+            ))
+        ),
+        "{r:?}"
+    );
+}

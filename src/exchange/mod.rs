@@ -50,7 +50,9 @@ pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
 pub use service_name::{ServiceNameError, parse_service_name};
-pub use tgs_exchange::{S4uProxy, S4uSelf, TgsError, TgsExchange, TgsOptions, TgsRequest};
+pub use tgs_exchange::{
+    DriveError, S4uProxy, S4uSelf, TgsError, TgsExchange, TgsOptions, TgsOutcome, TgsRequest,
+};
 
 /// What the driver must do next.
 // `Done` is large (a Credential), but a Step is moved once per round trip and the

@@ -1122,3 +1122,57 @@ fn shift(t: SystemTime, secs: i64) -> SystemTime {
         t.checked_sub(d).unwrap_or(t)
     }
 }
+
+/// A failure of [`drive`]: the exchange's, or the transport's.
+#[derive(Debug, thiserror::Error)]
+pub enum DriveError<E: std::error::Error + 'static> {
+    /// The exchange failed (KDC error, reply check, …).
+    #[error(transparent)]
+    Exchange(#[from] ExchangeError),
+    /// Sending a message or receiving its reply failed.
+    #[error("transport: {0}")]
+    Transport(#[source] E),
+}
+
+/// The finished exchange: the service ticket and the cross-realm TGTs obtained on the way
+/// (for a credential cache).
+#[derive(Clone, Debug)]
+pub struct TgsOutcome {
+    /// The requested ticket.
+    pub credential: Credential,
+    /// The intermediate cross-realm/referral TGTs, in order.
+    pub intermediate_tgts: Vec<Credential>,
+    /// The realms asked, in order.
+    pub realms: Vec<String>,
+}
+
+/// A complete TGS exchange with a caller-supplied transport: `send` gets each message
+/// (realm, bytes, TCP-only flag) and returns the KDC's reply; the clock is
+/// `SystemTime::now()`. For a blocking driver, `send` can wrap
+/// `transport::blocking::send` with the realm's KDC endpoints.
+pub fn drive<E: std::error::Error + 'static>(
+    request: TgsRequest,
+    mut send: impl FnMut(&Outgoing) -> Result<Vec<u8>, E>,
+) -> Result<TgsOutcome, DriveError<E>> {
+    let mut ex = TgsExchange::new(request, SystemTime::now())?;
+    loop {
+        match ex.poll() {
+            Some(Step::Send(out)) => {
+                let reply = send(&out).map_err(DriveError::Transport)?;
+                ex.receive(&reply, SystemTime::now())?;
+            }
+            Some(Step::Done(credential)) => {
+                return Ok(TgsOutcome {
+                    credential,
+                    intermediate_tgts: ex.intermediate,
+                    realms: ex.visited,
+                });
+            }
+            None => {
+                return Err(DriveError::Exchange(ExchangeError::NotExpectingReply(
+                    "poll() ended without a result",
+                )));
+            }
+        }
+    }
+}
