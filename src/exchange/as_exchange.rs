@@ -549,6 +549,7 @@ impl AsExchange {
                 };
                 let usable = self.usable();
                 let default_salt = self.default_salt();
+                let password = matches!(self.secret, AsSecret::Password(_));
                 let Some(pa) = self.preauth.as_mut() else {
                     return Err(self.kdc_error(err, now));
                 };
@@ -565,10 +566,16 @@ impl AsExchange {
                         pa.hints.cookie = hints.cookie;
                     }
                 }
-                let next = pa
-                    .candidates
-                    .iter()
-                    .position(|c| *c != tried && pa.hints.from_info2);
+                // Another ETYPE-INFO2 entry applies when it can give another answer: for a
+                // password, another salt or s2kparams (the same password and salt fail for
+                // every etype alike, and each failure counts towards account lockout); for
+                // keys, another key.
+                let from_info2 = pa.hints.from_info2;
+                let next = pa.candidates.iter().position(|c| {
+                    from_info2
+                        && *c != tried
+                        && (!password || c.salt != tried.salt || c.s2kparams != tried.s2kparams)
+                });
                 match next {
                     Some(i) => {
                         tracing::debug!(
@@ -620,6 +627,9 @@ impl AsExchange {
                 self.realm = new_realm;
                 self.preauth = None;
                 self.tcp_only = false;
+                // Another realm's KDC may keep another clock: allow one skew retry there too
+                // (the offset learned so far stays as the best guess).
+                self.skew_retried = false;
                 self.resend(now)
             }
             ec::KRB_ERR_RESPONSE_TOO_BIG => {
@@ -909,7 +919,8 @@ impl AsExchange {
 
     /// RFC 6806 §11: a PA-REQ-ENC-PA-REP in encrypted-pa-data with a valid checksum over
     /// the AS-REQ proves that the KDC saw our request unmodified. Returns whether it did;
-    /// an enc-pa-rep flag without a valid checksum, or a wrong checksum, is an error.
+    /// a checksum that is present but wrong or malformed is an error (the request was
+    /// modified on the way).
     fn check_enc_pa_rep(&self, enc: &EncKdcRepPart, key: &Key) -> Result<bool, ExchangeError> {
         let flag = enc.flags.is_set(TicketFlags::ENC_PA_REP);
         let pa = enc
@@ -919,8 +930,11 @@ impl AsExchange {
             .iter()
             .find(|p| p.padata_type == pt::PA_REQ_ENC_PA_REP);
         let Some(pa) = pa else {
-            if flag && self.options.canonicalize {
-                return Err(ExchangeError::RequestChecksumInvalid("missing"));
+            // The flag without the checksum proves nothing. (MS-KILE calls bit 15
+            // name-canonicalize, so a KDC may set it without PA-REQ-ENC-PA-REP; the reply is
+            // still authentic, only a changed name stays unproven.)
+            if flag {
+                tracing::debug!("enc-pa-rep flag without PA-REQ-ENC-PA-REP");
             }
             return Ok(false);
         };
@@ -930,8 +944,14 @@ impl AsExchange {
         let cksum: Checksum = pa
             .decode_value()
             .map_err(|_| ExchangeError::RequestChecksumInvalid("malformed"))?;
-        let ctype = ChecksumType::try_from(cksum.cksumtype)
-            .map_err(|_| ExchangeError::RequestChecksumInvalid("of an unsupported type"))?;
+        let Ok(ctype) = ChecksumType::try_from(cksum.cksumtype) else {
+            // Not verifiable here: no proof, but no evidence of tampering either.
+            tracing::debug!(
+                cksumtype = cksum.cksumtype,
+                "PA-REQ-ENC-PA-REP of an unsupported checksum type"
+            );
+            return Ok(false);
+        };
         key.verify_checksum_with_type(ctype, KEY_USAGE_AS_REQ, &sent.message, &cksum.checksum)
             .map_err(|_| ExchangeError::RequestChecksumInvalid("wrong"))?;
         tracing::debug!("PA-REQ-ENC-PA-REP verified");

@@ -301,8 +301,8 @@ pub enum ExchangeError {
     /// The reply is not what this exchange expects (a TGS-REP, a wrong msg-type or pvno).
     #[error("unexpected message: {0}")]
     UnexpectedMessage(String),
-    /// The reply claims (RFC 6806 enc-pa-rep flag) to protect the request, but the
-    /// PA-REQ-ENC-PA-REP checksum is missing or wrong: the request was modified in transit.
+    /// The reply's PA-REQ-ENC-PA-REP checksum (RFC 6806 §11) over the request is wrong
+    /// or malformed: the request was modified in transit.
     #[error(
         "the KDC's checksum over the request (PA-REQ-ENC-PA-REP) is {0}: the exchange was tampered with"
     )]
