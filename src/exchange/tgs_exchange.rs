@@ -1128,10 +1128,16 @@ fn shift(t: SystemTime, secs: i64) -> SystemTime {
 pub enum DriveError<E: std::error::Error + 'static> {
     /// The exchange failed (KDC error, reply check, …).
     #[error(transparent)]
-    Exchange(#[from] ExchangeError),
+    Exchange(Box<ExchangeError>),
     /// Sending a message or receiving its reply failed.
     #[error("transport: {0}")]
     Transport(#[source] E),
+}
+
+impl<E: std::error::Error + 'static> From<ExchangeError> for DriveError<E> {
+    fn from(e: ExchangeError) -> Self {
+        DriveError::Exchange(Box::new(e))
+    }
 }
 
 /// The finished exchange: the service ticket and the cross-realm TGTs obtained on the way
@@ -1169,9 +1175,9 @@ pub fn drive<E: std::error::Error + 'static>(
                 });
             }
             None => {
-                return Err(DriveError::Exchange(ExchangeError::NotExpectingReply(
-                    "poll() ended without a result",
-                )));
+                return Err(
+                    ExchangeError::NotExpectingReply("poll() ended without a result").into(),
+                );
             }
         }
     }
