@@ -544,3 +544,99 @@ fn mit_klist_lists_the_service_tickets() {
     let kvno = lab.kvno(&cc, &format!("{HTTP}@{}", lab.realm));
     assert!(kvno.status.success());
 }
+
+/// The TGT that MIT's kinit stored in `cc`, as an exchange Credential.
+fn tgt_from_mit_ccache(cc: &std::path::Path) -> Credential {
+    let cache = CredentialCache::read(cc).expect("read MIT ccache");
+    let c = cache.tgt().expect("a TGT in the MIT ccache");
+    let etype = EncryptionType::try_from(c.key.etype).expect("session key etype");
+    Credential {
+        client: c.client.clone(),
+        server: c.server.clone(),
+        ticket: c.ticket.clone(),
+        session_key: Key::from_bytes(etype, &c.key.value).expect("session key"),
+        flags: c.flags.0,
+        auth_time: i64::from(c.times.authtime),
+        start_time: i64::from(c.times.starttime),
+        end_time: i64::from(c.times.endtime),
+        renew_till: (c.times.renew_till != 0).then(|| i64::from(c.times.renew_till)),
+        kdc_offset: 0,
+        enc_padata: Vec::new(),
+    }
+}
+
+fn mit_kinit(cc: &std::path::Path, args: &[&str]) {
+    let lab = lab();
+    let mut c = lab.cmd("kinit");
+    c.env("KRB5CCNAME", format!("FILE:{}", cc.display()))
+        .args(args)
+        .arg(format!("alice@{}", lab.realm));
+    run(c, Some(ALICE_PW));
+}
+
+#[test]
+fn validate_a_postdated_tgt_from_mit_kinit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cc = dir.path().join("cc");
+    // A TGT valid from 2 s from now: MIT marks it postdated and invalid.
+    mit_kinit(&cc, &["-s", "2s", "-l", "1h"]);
+    let tgt = tgt_from_mit_ccache(&cc);
+    let f = TicketFlags::from_u32(tgt.flags);
+    assert!(f.is_set(TicketFlags::POSTDATED) && f.is_set(TicketFlags::INVALID), "{f:?}");
+    // Invalid tickets buy nothing (the KDC says so) ...
+    let e = drive_tgs(TgsRequest::new(tgt.clone(), principal(HTTP)))
+        .result
+        .expect_err("an invalid TGT");
+    assert!(e.kdc_code().is_some(), "{e}");
+    // ... until validated after their start time.
+    std::thread::sleep(Duration::from_millis(3100));
+    let d = drive_tgs(TgsRequest::validate(tgt.clone()));
+    let valid = d.result.unwrap_or_else(|e| panic!("validate: {e}"));
+    assert!(!TicketFlags::from_u32(valid.flags).is_set(TicketFlags::INVALID));
+    assert_eq!(valid.server, tgt.server);
+    drive_tgs(TgsRequest::new(valid, principal(HTTP)))
+        .result
+        .expect("ticket with the validated TGT");
+}
+
+#[test]
+fn renew_a_tgt_from_mit_kinit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cc = dir.path().join("cc");
+    mit_kinit(&cc, &["-r", "2h", "-l", "1h"]);
+    let tgt = tgt_from_mit_ccache(&cc);
+    assert!(tgt.is_renewable());
+    std::thread::sleep(Duration::from_millis(1100));
+    let new = drive_tgs(TgsRequest::renew(tgt.clone()))
+        .result
+        .unwrap_or_else(|e| panic!("renew: {e}"));
+    assert!(new.end_time > tgt.end_time);
+    assert_eq!(new.renew_till, tgt.renew_till);
+}
+
+#[test]
+fn tgt_session_key_of_every_enctype() {
+    // The authenticator and the req-body checksum use the TGT's session key: one TGT per
+    // enctype (RC4: hmac-md5 checksum).
+    let http = principal(HTTP);
+    let keys = keytab_keys("http.keytab", &http);
+    for etype in [17, 18, 19, 20, 23] {
+        let tgt = tgt_with(
+            "alice",
+            AsSecret::password(ALICE_PW),
+            AsOptions {
+                etypes: vec![etype],
+                allow_weak_crypto: etype == 23,
+                ..AsOptions::default()
+            },
+        );
+        assert_eq!(tgt.session_key.etype().id(), etype);
+        let mut req = TgsRequest::new(tgt, http.clone());
+        req.options.allow_weak_crypto = true;
+        req.options.etypes = vec![18, 17, 20, 19, 23];
+        let cred = drive_tgs(req)
+            .result
+            .unwrap_or_else(|e| panic!("TGT session key etype {etype}: {e}"));
+        check_ticket(&cred, &decrypt_ticket(&cred.ticket, &keys));
+    }
+}
