@@ -87,6 +87,7 @@ struct Reply<'a> {
     sname: Vec<String>,
     session_key: Key,
     endtime: i64,
+    padata: Option<Vec<kerberos_client::asn1::PaData>>,
 }
 
 impl<'a> Reply<'a> {
@@ -100,6 +101,7 @@ impl<'a> Reply<'a> {
             sname: sname.iter().map(|s| s.to_string()).collect(),
             session_key: Key::random(EncryptionType::Aes256CtsHmacSha196),
             endtime: NOW as i64 + 3600,
+            padata: None,
         }
     }
 
@@ -133,7 +135,7 @@ impl<'a> Reply<'a> {
         let rep = KdcRep {
             pvno: 5,
             msg_type: msg_type::TGS_REP,
-            padata: None,
+            padata: self.padata.clone(),
             crealm: self.client.realm.clone().into(),
             cname: PrincipalName::new(1, &names),
             ticket: RawTicket::from_ticket(&Ticket {
@@ -685,4 +687,42 @@ fn drive_with_a_closure_transport() {
         }
         other => panic!("expected NonceMismatch, got {other:?}"),
     }
+}
+
+#[test]
+fn s4u2self_reply_pa_s4u_x509_user_is_checked() {
+    let t = tgt("A.TEST");
+    let me = Principal::new(2, "A.TEST", ["host", "svc"]);
+    let run = |cksum_usage: u32, nonce: u32| {
+        let mut req = TgsRequest::new(t.clone(), me.clone());
+        req.options.s4u2self = Some(S4uSelf {
+            user: Principal::new(1, "", ["bob"]),
+            use_x509_user_pa: true,
+        });
+        let (mut ex, out) = start(req);
+        let r = decode_req(&out.message);
+        let mut x: PaS4uX509User =
+            r.0.find_padata(pt::PA_FOR_X509_USER)
+                .expect("PA-S4U-X509-USER")
+                .decode_value()
+                .expect("decode");
+        x.user_id.nonce = UInt32(nonce);
+        let der = asn1::encode(&x.user_id).expect("uid");
+        x.checksum.checksum = t.session_key.checksum(KeyUsage(cksum_usage), &der).into();
+        let mut reply = Reply::new(&t.session_key, "A.TEST", &["host", "svc"]);
+        reply.client = Principal::new(1, "A.TEST", ["bob"]);
+        reply.padata = Some(vec![
+            kerberos_client::asn1::PaData::from_value(pt::PA_FOR_X509_USER, &x).expect("pa"),
+        ]);
+        ex.receive(&reply.encode(), now())
+    };
+    run(27, NONCE).expect("a correct PA-S4U-X509-USER (usage 27)");
+    assert!(matches!(
+        run(26, NONCE),
+        Err(ExchangeError::Tgs(TgsError::S4uReplyInvalid(_)))
+    ));
+    assert!(matches!(
+        run(27, NONCE + 1),
+        Err(ExchangeError::Tgs(TgsError::S4uReplyInvalid(_)))
+    ));
 }

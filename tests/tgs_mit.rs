@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use common::{ALICE_PW, lab, run};
 use kerberos_client::asn1::{
-    self, ApReq, Authenticator, EncTicketPart, RawTicket, TgsReq, TicketFlags,
+    self, ApReq, Authenticator, EncTicketPart, RawTicket, TgsRep, TgsReq, TicketFlags,
 };
 use kerberos_client::ccache::CredentialCache;
 use kerberos_client::config::Config;
@@ -94,11 +94,13 @@ struct Driven {
     realms: Vec<String>,
     intermediate: Vec<Credential>,
     messages: Vec<Vec<u8>>,
+    replies: Vec<Vec<u8>>,
 }
 
 fn drive_tgs(req: TgsRequest) -> Driven {
     let mut realms = Vec::new();
     let mut messages = Vec::new();
+    let mut replies = Vec::new();
     let mut ex = match TgsExchange::new(req, SystemTime::now()) {
         Ok(ex) => ex,
         Err(e) => {
@@ -107,6 +109,7 @@ fn drive_tgs(req: TgsRequest) -> Driven {
                 realms,
                 intermediate: Vec::new(),
                 messages,
+                replies,
             };
         }
     };
@@ -115,7 +118,9 @@ fn drive_tgs(req: TgsRequest) -> Driven {
             Some(Step::Send(out)) => {
                 realms.push(out.realm.clone());
                 messages.push(out.message.clone());
-                if let Err(e) = ex.receive(&send(&out), SystemTime::now()) {
+                let reply = send(&out);
+                replies.push(reply.clone());
+                if let Err(e) = ex.receive(&reply, SystemTime::now()) {
                     break Err(e);
                 }
             }
@@ -128,6 +133,7 @@ fn drive_tgs(req: TgsRequest) -> Driven {
         realms,
         intermediate: ex.intermediate_tgts().to_vec(),
         messages,
+        replies,
     }
 }
 
@@ -442,6 +448,9 @@ fn s4u2self_for_alice() {
         req.options.use_subkey = x509;
         req.options.forwardable = true;
         let d = drive_tgs(req);
+        let rep: TgsRep = asn1::decode(d.replies.last().expect("a reply")).expect("TGS-REP");
+        // MIT echoes PA-S4U-X509-USER (checked by the exchange: usage 27, nonce, user).
+        assert_eq!(rep.0.find_padata(130).is_some(), x509);
         let cred = d
             .result
             .unwrap_or_else(|e| panic!("S4U2Self (x509 {x509}): {e}"));
@@ -582,7 +591,10 @@ fn validate_a_postdated_tgt_from_mit_kinit() {
     mit_kinit(&cc, &["-s", "2s", "-l", "1h"]);
     let tgt = tgt_from_mit_ccache(&cc);
     let f = TicketFlags::from_u32(tgt.flags);
-    assert!(f.is_set(TicketFlags::POSTDATED) && f.is_set(TicketFlags::INVALID), "{f:?}");
+    assert!(
+        f.is_set(TicketFlags::POSTDATED) && f.is_set(TicketFlags::INVALID),
+        "{f:?}"
+    );
     // Invalid tickets buy nothing (the KDC says so) ...
     let e = drive_tgs(TgsRequest::new(tgt.clone(), principal(HTTP)))
         .result

@@ -37,6 +37,9 @@ use crate::asn1::{
 use crate::crypto::{ChecksumType, EncryptionType, Key, KeyUsage};
 use crate::principal::{NT_ENTERPRISE, Principal};
 
+/// Key usage of the KDC's PA-S4U-X509-USER checksum when the request set
+/// `signed-with-kun-27` (MS-SFU §2.2.2, MIT `KRB5_KEYUSAGE_PA_S4U_X509_USER_REPLY`).
+const PA_S4U_X509_USER_REPLY: KeyUsage = KeyUsage(27);
 /// Hard limit on round trips, whatever the KDCs say.
 const MAX_ROUND_TRIPS: usize = 24;
 
@@ -131,6 +134,9 @@ pub enum TgsError {
         /// The failure.
         source: Box<ExchangeError>,
     },
+    /// The KDC's PA-S4U-X509-USER in an S4U2Self reply is wrong (checksum, nonce or user).
+    #[error("the KDC's PA-S4U-X509-USER in the S4U2Self reply is {0}: the reply was tampered with")]
+    S4uReplyInvalid(&'static str),
     /// A referral during S4U or user-to-user, which this client does not follow.
     #[error(
         "the KDC of {realm} referred the {what} request to {to}; cross-realm {what} is not supported"
@@ -943,6 +949,15 @@ impl TgsExchange {
             });
         }
 
+        if self
+            .options
+            .s4u2self
+            .as_ref()
+            .is_some_and(|s| s.use_x509_user_pa)
+        {
+            Self::check_s4u_x509_reply(&rep, key, sent.nonce, &expected)?;
+        }
+
         // The server: the ticket and the enc-part agree, and the realm is the one asked.
         let ticket = rep.ticket.parse()?;
         let returned = from_pname(&enc.srealm, &enc.sname);
@@ -1031,6 +1046,37 @@ impl TgsExchange {
         self.tcp_only = false;
         let out = self.build_request(now)?;
         Ok(State::Ready(out))
+    }
+
+    /// MS-SFU §3.2.5.1.2 / MIT: the KDC echoes PA-S4U-X509-USER with a checksum (key
+    /// usage 27, as `signed-with-kun-27` was asked) under the reply key. When present it
+    /// must verify and name our nonce and user; absent (older KDCs) it proves nothing.
+    fn check_s4u_x509_reply(
+        rep: &KdcRep,
+        key: &Key,
+        nonce: u32,
+        user: &Principal,
+    ) -> Result<(), TgsError> {
+        let Some(pa) = rep.find_padata(pt::PA_FOR_X509_USER) else {
+            return Ok(());
+        };
+        let x: PaS4uX509User = pa
+            .decode_value()
+            .map_err(|_| TgsError::S4uReplyInvalid("malformed"))?;
+        let der = asn1::encode(&x.user_id).map_err(|_| TgsError::S4uReplyInvalid("malformed"))?;
+        let ctype = ChecksumType::try_from(x.checksum.cksumtype)
+            .map_err(|_| TgsError::S4uReplyInvalid("of an unsupported checksum type"))?;
+        key.verify_checksum_with_type(ctype, PA_S4U_X509_USER_REPLY, &der, &x.checksum.checksum)
+            .map_err(|_| TgsError::S4uReplyInvalid("wrongly checksummed"))?;
+        if x.user_id.nonce.get() != nonce {
+            return Err(TgsError::S4uReplyInvalid("for another request (nonce)"));
+        }
+        if let Some(cname) = &x.user_id.cname {
+            if !same_components(cname, user) {
+                return Err(TgsError::S4uReplyInvalid("for another user"));
+            }
+        }
+        Ok(())
     }
 
     fn check_times_and_build(
