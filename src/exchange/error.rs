@@ -317,6 +317,9 @@ pub enum ExchangeError {
     /// The exchange exceeded its round-trip budget (a KDC that never settles).
     #[error("too many round trips ({0}) without a result")]
     TooManyRoundTrips(usize),
+    /// A failure specific to the TGS exchange (see [`crate::exchange::TgsError`]).
+    #[error("{0}")]
+    Tgs(crate::exchange::tgs_exchange::TgsError),
 }
 
 fn no_common_etype(requested: &[i32], usable: &[i32], kdc: &[i32]) -> String {

@@ -37,14 +37,22 @@
 //! including RFC 6806 canonicalization, which is accepted only with a valid
 //! PA-REQ-ENC-PA-REP checksum over the request.
 
+pub mod ap;
 pub mod as_exchange;
 pub mod credential;
 pub mod error;
 mod preauth;
+pub mod service_name;
+pub mod tgs_exchange;
 
+pub use ap::{ApError, ApRepInfo, ApReqBuilder, ApReqOutput, AuthenticatorChecksum, verify_ap_rep};
 pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
+pub use service_name::{ServiceNameError, parse_service_name};
+pub use tgs_exchange::{
+    DriveError, S4uProxy, S4uSelf, TgsError, TgsExchange, TgsOptions, TgsOutcome, TgsRequest,
+};
 
 /// What the driver must do next.
 // `Done` is large (a Credential), but a Step is moved once per round trip and the
