@@ -135,6 +135,36 @@ impl Credential {
         Ok(())
     }
 
+    /// Add this ticket (e.g. a service ticket) to the cache at `path`, replacing an older ticket
+    /// for the same client and server, as `kvno` does; a missing cache is created with this
+    /// ticket's client as its default principal.
+    pub fn add_to(&self, path: impl AsRef<Path>) -> Result<(), ClientError> {
+        Self::add_all_to(std::slice::from_ref(&self.inner), path)
+    }
+
+    /// Add several tickets (e.g. a service ticket and the cross-realm TGTs it needed) to the cache
+    /// at `path` in one locked update.
+    pub fn add_all_to(
+        tickets: &[exchange::Credential],
+        path: impl AsRef<Path>,
+    ) -> Result<(), ClientError> {
+        let path = path.as_ref();
+        let Some(first) = tickets.first() else {
+            return Ok(());
+        };
+        CredentialCache::update(
+            path,
+            || CredentialCache::new(first.client.clone()),
+            |cache| {
+                for t in tickets {
+                    cache.store(t.to_ccache());
+                }
+            },
+        )?;
+        tracing::info!(cache = %path.display(), tickets = tickets.len(), "tickets added");
+        Ok(())
+    }
+
     /// Like [`store_in`](Self::store_in) for a resolved cache name (a `DIR:` collection's
     /// directory and `primary` file are created if needed).
     pub fn store(&self, name: &CcacheName) -> Result<(), ClientError> {

@@ -26,6 +26,9 @@ pub enum ClientError {
          or set [libdefaults] default_realm"
     )]
     NoDefaultRealm(String),
+    /// A service name that cannot be parsed.
+    #[error(transparent)]
+    ServiceName(#[from] crate::exchange::service_name::ServiceNameError),
     /// Every KDC proxy (MS-KKDCP) configured for the realm failed; each failure is listed.
     #[error("no KDC proxy for realm {realm} answered: {}", proxy_failures(.failures))]
     Proxy {

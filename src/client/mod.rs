@@ -38,6 +38,7 @@
 
 mod credential;
 mod error;
+mod service;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,7 @@ use crate::transport::{self, KdcEndpoint, Protocol, SendOptions};
 
 pub use credential::{Credential, SentMessage};
 pub use error::ClientError;
+pub use service::ServiceTicket;
 
 /// The long-term secret of the client principal.
 pub enum Secret {
@@ -429,6 +431,7 @@ impl ClientBuilder {
             udp_preference_limit: self.udp_preference_limit,
             kdc_timeout: self.kdc_timeout,
             proxy: Arc::new(ProxyState::new(self.proxy)),
+            tickets: Arc::default(),
         })
     }
 }
@@ -443,6 +446,7 @@ pub struct Client {
     udp_preference_limit: Option<usize>,
     kdc_timeout: Option<Duration>,
     proxy: Arc<ProxyState>,
+    tickets: Arc<service::TicketCache>,
 }
 
 /// KDC proxy settings and the TLS configuration built from them once, on first use.
@@ -486,6 +490,7 @@ impl Client {
             udp_preference_limit: None,
             kdc_timeout: None,
             proxy: Arc::new(ProxyState::new(ProxyOptions::default())),
+            tickets: Arc::default(),
         }
     }
 

@@ -81,6 +81,33 @@ impl Credential {
         )
     }
 
+    /// A credential from a credential-cache entry (e.g. a TGT that `kinit` stored), with the
+    /// cache's KDC time offset (`0` when unknown).
+    pub fn from_ccache(
+        entry: &ccache::Credential,
+        kdc_offset: i64,
+    ) -> Result<Credential, crate::crypto::CryptoError> {
+        let etype = crate::crypto::EncryptionType::try_from(entry.key.etype)?;
+        let t = &entry.times;
+        Ok(Credential {
+            client: entry.client.clone(),
+            server: entry.server.clone(),
+            ticket: entry.ticket.clone(),
+            session_key: Key::from_bytes(etype, &entry.key.value)?,
+            flags: entry.flags.0,
+            auth_time: i64::from(t.authtime),
+            start_time: if t.starttime == 0 {
+                i64::from(t.authtime)
+            } else {
+                i64::from(t.starttime)
+            },
+            end_time: i64::from(t.endtime),
+            renew_till: (t.renew_till != 0).then_some(i64::from(t.renew_till)),
+            kdc_offset,
+            enc_padata: Vec::new(),
+        })
+    }
+
     /// The KDC's clock for a local time: `now + kdc_offset`, unix seconds.
     pub fn kdc_time(&self, now: SystemTime) -> i64 {
         unix_secs(now).saturating_add(self.kdc_offset)

@@ -302,10 +302,15 @@ pub fn dead_port() -> u16 {
 
 /// Builds `examples/kinit` (same features as this test build) and returns its path.
 pub fn kinit_example() -> PathBuf {
+    example("kinit")
+}
+
+/// Builds `examples/<name>` (same features as this test build) and returns its path.
+pub fn example(name: &str) -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut c = Command::new(env!("CARGO"));
     c.current_dir(&manifest)
-        .args(["build", "--quiet", "--example", "kinit"]);
+        .args(["build", "--quiet", "--example", name]);
     if !cfg!(feature = "dns") {
         c.arg("--no-default-features");
     }
@@ -316,7 +321,7 @@ pub fn kinit_example() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("target"));
-    let exe = target.join("debug").join("examples").join("kinit");
+    let exe = target.join("debug").join("examples").join(name);
     assert!(exe.is_file(), "{} was not built", exe.display());
     exe
 }

@@ -1,0 +1,156 @@
+//! Service tickets through the façade: the TGS exchange driven over the client's transports
+//! (UDP/TCP or the realm's KDC proxy), with an in-memory, thread-safe ticket cache.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::{Client, ClientError, Credential, Driver};
+use crate::exchange::service_name::parse_service_name;
+use crate::exchange::{self, Step, TgsExchange, TgsOptions, TgsRequest};
+use crate::principal::Principal;
+
+/// Tickets are reused while they have at least this long left (KDC clock).
+const MIN_REMAINING_SECS: i64 = 60;
+
+/// A finished TGS exchange: the ticket, and the cross-realm TGTs met on the way.
+#[derive(Clone, Debug)]
+pub struct ServiceTicket {
+    /// The service ticket.
+    pub credential: Credential,
+    /// Cross-realm and referral TGTs, in the order they were obtained.
+    pub intermediate_tgts: Vec<exchange::Credential>,
+    /// The realms asked, in order.
+    pub realms: Vec<String>,
+}
+
+/// Service tickets by (client, server), shared by clones of a [`Client`].
+#[derive(Debug, Default)]
+pub(crate) struct TicketCache {
+    tickets: Mutex<HashMap<(String, String), exchange::Credential>>,
+}
+
+impl TicketCache {
+    fn get(
+        &self,
+        client: &Principal,
+        server: &Principal,
+        kdc_now: i64,
+    ) -> Option<exchange::Credential> {
+        let map = self.tickets.lock().ok()?;
+        let cred = map.get(&(client.to_string(), server.to_string()))?;
+        (cred.end_time - kdc_now >= MIN_REMAINING_SECS).then(|| cred.clone())
+    }
+
+    fn put(&self, requested: &Principal, cred: &exchange::Credential) {
+        if let Ok(mut map) = self.tickets.lock() {
+            map.retain(|_, c| c.end_time > cred.auth_time);
+            map.insert(
+                (cred.client.to_string(), requested.to_string()),
+                cred.clone(),
+            );
+        }
+    }
+
+    /// Forget every cached ticket.
+    pub(crate) fn clear(&self) {
+        if let Ok(mut map) = self.tickets.lock() {
+            map.clear();
+        }
+    }
+}
+
+impl Client {
+    /// A service ticket for `spn` (`service/host[@REALM]`, sent exactly as written; the realm
+    /// comes from `[domain_realm]`, else the TGT's realm and the KDC's referrals), from the
+    /// in-memory cache while a cached one has more than a minute left.
+    pub fn get_service_ticket(
+        &self,
+        tgt: &Credential,
+        spn: &str,
+    ) -> Result<Credential, ClientError> {
+        let client_realm = tgt.client.realm_str();
+        let server = parse_service_name(spn, &client_realm, Some(&self.config))?;
+        let kdc_now = tgt.kdc_time(self.clock.now());
+        if let Some(hit) = self.tickets.get(&tgt.client, &server, kdc_now) {
+            tracing::debug!(%server, "service ticket from the in-memory cache");
+            return Ok(hit.into());
+        }
+        let options = self.tgs_options(&client_realm)?;
+        let ticket = self.get_service_ticket_with(tgt, server.clone(), options)?;
+        self.tickets.put(&server, &ticket.credential);
+        Ok(ticket.credential)
+    }
+
+    /// The TGS exchange with explicit options (S4U2Self/S4U2Proxy, user-to-user, renew,
+    /// validate, subkeys…); never cached.
+    pub fn get_service_ticket_with(
+        &self,
+        tgt: &Credential,
+        server: Principal,
+        options: TgsOptions,
+    ) -> Result<ServiceTicket, ClientError> {
+        self.run_tgs(TgsRequest {
+            tgt: (**tgt).clone(),
+            server,
+            options,
+        })
+    }
+
+    /// Drive one TGS exchange to its end over the client's transports.
+    fn run_tgs(&self, request: TgsRequest) -> Result<ServiceTicket, ClientError> {
+        let span =
+            tracing::info_span!("tgs", client = %request.tgt.client, server = %request.server);
+        let _guard = span.enter();
+        let mut ex = TgsExchange::new(request, self.clock.now())?;
+        let mut driver = Driver::default();
+        loop {
+            match ex.poll() {
+                Some(Step::Send(out)) => {
+                    let reply = self.send_blocking(&out, &mut driver)?;
+                    driver.sent(&out, reply.len());
+                    ex.receive(&reply, self.clock.now())?;
+                }
+                Some(Step::Done(cred)) => {
+                    return Ok(ServiceTicket {
+                        intermediate_tgts: ex.intermediate_tgts().to_vec(),
+                        realms: ex.realms_visited().to_vec(),
+                        credential: driver.finish(cred),
+                    });
+                }
+                None => return Err(ClientError::Incomplete),
+            }
+        }
+    }
+
+    /// Renew a renewable ticket (usually the TGT) before its renew-till.
+    pub fn renew(&self, ticket: &Credential) -> Result<Credential, ClientError> {
+        let mut request = TgsRequest::renew((**ticket).clone());
+        let defaults = self.tgs_options(&ticket.client.realm_str())?;
+        request.options.etypes = defaults.etypes;
+        request.options.allow_weak_crypto = defaults.allow_weak_crypto;
+        request.options.clock_skew = defaults.clock_skew;
+        Ok(self.run_tgs(request)?.credential)
+    }
+
+    /// Forget the service tickets cached in memory.
+    pub fn clear_ticket_cache(&self) {
+        self.tickets.clear();
+    }
+
+    /// TGS options from `[libdefaults]`: `default_tgs_enctypes` within `permitted_enctypes`, RC4
+    /// only with `allow_weak_crypto`.
+    pub fn tgs_options(&self, realm: &str) -> Result<TgsOptions, ClientError> {
+        let ld = self.config.libdefaults_for_realm(realm)?;
+        let etypes =
+            super::request_enctypes(&ld, Some(&ld.default_tgs_enctypes), ld.allow_weak_crypto);
+        if etypes.is_empty() {
+            return Err(ClientError::NoEnctypes);
+        }
+        Ok(TgsOptions {
+            etypes,
+            allow_weak_crypto: ld.allow_weak_crypto,
+            clock_skew: ld.clockskew,
+            ..TgsOptions::default()
+        })
+    }
+}
