@@ -122,6 +122,78 @@ impl Client {
         }
     }
 
+    /// Async form of [`get_service_ticket`](Self::get_service_ticket) on tokio.
+    #[cfg(feature = "tokio")]
+    pub async fn get_service_ticket_async(
+        &self,
+        tgt: &Credential,
+        spn: &str,
+    ) -> Result<Credential, ClientError> {
+        let client_realm = tgt.client.realm_str();
+        let server = parse_service_name(spn, &client_realm, Some(&self.config))?;
+        let kdc_now = tgt.kdc_time(self.clock.now());
+        if let Some(hit) = self.tickets.get(&tgt.client, &server, kdc_now) {
+            return Ok(hit.into());
+        }
+        let options = self.tgs_options(&client_realm)?;
+        let ticket = self
+            .run_tgs_async(TgsRequest {
+                tgt: (**tgt).clone(),
+                server: server.clone(),
+                options,
+            })
+            .await?;
+        self.tickets.put(&server, &ticket.credential);
+        Ok(ticket.credential)
+    }
+
+    /// Async form of [`get_service_ticket_with`](Self::get_service_ticket_with) on tokio.
+    #[cfg(feature = "tokio")]
+    pub async fn get_service_ticket_with_async(
+        &self,
+        tgt: &Credential,
+        server: Principal,
+        options: TgsOptions,
+    ) -> Result<ServiceTicket, ClientError> {
+        self.run_tgs_async(TgsRequest {
+            tgt: (**tgt).clone(),
+            server,
+            options,
+        })
+        .await
+    }
+
+    #[cfg(feature = "tokio")]
+    async fn run_tgs_async(&self, request: TgsRequest) -> Result<ServiceTicket, ClientError> {
+        use tracing::Instrument;
+        let span =
+            tracing::info_span!("tgs", client = %request.tgt.client, server = %request.server);
+        async move {
+            let mut ex = TgsExchange::new(request, self.clock.now())?;
+            let mut driver = Driver::default();
+            loop {
+                let step = ex.poll();
+                match step {
+                    Some(Step::Send(out)) => {
+                        let reply = self.send_async(&out, &mut driver).await?;
+                        driver.sent(&out, reply.len());
+                        ex.receive(&reply, self.clock.now())?;
+                    }
+                    Some(Step::Done(cred)) => {
+                        return Ok(ServiceTicket {
+                            intermediate_tgts: ex.intermediate_tgts().to_vec(),
+                            realms: ex.realms_visited().to_vec(),
+                            credential: driver.finish(cred),
+                        });
+                    }
+                    None => return Err(ClientError::Incomplete),
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
     /// Renew a renewable ticket (usually the TGT) before its renew-till.
     pub fn renew(&self, ticket: &Credential) -> Result<Credential, ClientError> {
         let mut request = TgsRequest::renew((**ticket).clone());
