@@ -5,6 +5,7 @@ pub mod asn1;
 pub mod ccache;
 pub mod config;
 pub mod crypto;
+pub mod exchange;
 pub mod keytab;
 pub mod principal;
 pub mod transport;

@@ -1,0 +1,67 @@
+//! Sans-IO exchanges with a KDC. The exchange never opens a socket and never reads the
+//! clock: the driver passes the current time in, sends the bytes of each [`Step::Send`]
+//! to a KDC of the named realm, and feeds the reply back, until [`Step::Done`].
+//!
+//! ```no_run
+//! use std::time::SystemTime;
+//! use kerberos_client::exchange::{AsExchange, AsOptions, AsRequest, AsSecret, Step};
+//! use kerberos_client::principal::Principal;
+//!
+//! # fn send(_: &str, _: &[u8], _tcp_only: bool) -> Vec<u8> { unimplemented!() }
+//! let request = AsRequest {
+//!     client: Principal::parse("alice@EXAMPLE.TEST", None)?,
+//!     secret: AsSecret::password("Alice-Passw0rd"),
+//!     options: AsOptions::default(),
+//! };
+//! let mut ex = AsExchange::new(request, SystemTime::now())?;
+//! let cred = loop {
+//!     match ex.poll() {
+//!         Some(Step::Send(out)) => {
+//!             let reply = send(&out.realm, &out.message, out.tcp_only);
+//!             ex.receive(&reply, SystemTime::now())?;
+//!         }
+//!         Some(Step::Done(cred)) => break cred,
+//!         None => unreachable!("poll() gives None only after Done or an error"),
+//!     }
+//! };
+//! println!("TGT for {} until {}", cred.client, cred.end_time);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The AS exchange ([`AsExchange`]) handles: pre-authentication with PA-ENC-TIMESTAMP
+//! (ETYPE-INFO2 first, ETYPE-INFO / PW-SALT for old KDCs, the default salt otherwise; one
+//! retry with another ETYPE-INFO2 entry on `KDC_ERR_PREAUTH_FAILED`), clock skew
+//! (`KRB_AP_ERR_SKEW`: one retry with the KDC's time), client referrals
+//! (`KDC_ERR_WRONG_REALM`, with a hop limit), `KRB_ERR_RESPONSE_TOO_BIG` (resend over TCP),
+//! and checks every field of the AS-REP (see [`ExchangeError`] for one variant per check),
+//! including RFC 6806 canonicalization, which is accepted only with a valid
+//! PA-REQ-ENC-PA-REP checksum over the request.
+
+pub mod as_exchange;
+pub mod credential;
+pub mod error;
+mod preauth;
+
+pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
+pub use credential::Credential;
+pub use error::{ExchangeError, KdcError};
+
+/// What the driver must do next.
+#[derive(Debug)]
+pub enum Step {
+    /// Send these bytes to a KDC of `realm` and feed the reply to `receive`.
+    Send(Outgoing),
+    /// The exchange is finished.
+    Done(Credential),
+}
+
+/// A message for a KDC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The realm whose KDC must receive the message.
+    pub realm: String,
+    /// The encoded request (an AS-REQ).
+    pub message: Vec<u8>,
+    /// True: send over TCP only (the KDC said `KRB_ERR_RESPONSE_TOO_BIG`).
+    pub tcp_only: bool,
+}
