@@ -3,6 +3,7 @@
 
 pub mod asn1;
 pub mod ccache;
+pub mod cloud;
 pub mod config;
 pub mod crypto;
 pub mod exchange;
