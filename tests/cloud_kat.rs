@@ -81,7 +81,8 @@ const RESPONSE_JWE: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwiY3R4IjoiVVFv
 const SESSION_KEY_HEX: &str = "3987bc6d45c8d46e9969bf679b9f2a17922ed0d40055c313232f290ae9d87bf0";
 const DERIVED_KEY_HEX: &str = "b0fcfcd863df6f583fa8321d4971926b2bfa8e4d12e9a7dd71e88b2df379d0a3";
 const PLAINTEXT_LEN: usize = 1905;
-const PLAINTEXT_SHA256_HEX: &str = "08a38509efc2de2677b81e36179b4d92bdcf04963d4caa8ecabbf22bc422cbec";
+const PLAINTEXT_SHA256_HEX: &str =
+    "08a38509efc2de2677b81e36179b4d92bdcf04963d4caa8ecabbf22bc422cbec";
 const PLAINTEXT_PREFIX: &str = r#"{"token_type":"Bearer","expires_in":"1209599","ext_expires_in":"0","expires_on":"1708017084","refresh_token":"#;
 const PLAINTEXT_SUFFIX: &str = r#"dmVyIjoiMS4wIn0."}"#;
 
@@ -91,7 +92,8 @@ const GCM_JWE: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwiY3R4IjoiWkdWbVoya
 const CBC_JWE: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwiY3R4IjoiWkdWbVoyaHBhbXRzYlc1dmNIRnljM1IxZG5kNGVYcDcifQ..EBESExQVFhcYGRobHB0eHw.gEunJkG7UerIwugSiLmND3S8t8ZNkOtPPmrvvbmwBfnTJ0TLkjQc4QcWm-lyi7yg.";
 /// Vector 4: GCM without ctx: the session key itself is the content key.
 const NOCTX_JWE: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AQIDBAUGBwgJCgsM.24soY9gGP95sZD0I0bk0a8NJQFd3Sy33VfsHouCX3RM.4d453cOdNvkDq9IztcSLbQ";
-const DERIVED_KEY_CTX_100_HEX: &str = "37121eed5f93f70c9fcf083a05bcf041f0fab91aa04e013de9d41a5d2733c684";
+const DERIVED_KEY_CTX_100_HEX: &str =
+    "37121eed5f93f70c9fcf083a05bcf041f0fab91aa04e013de9d41a5d2733c684";
 const CLIENT_KEY_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 fn transport_key_der() -> Vec<u8> {
@@ -153,7 +155,8 @@ fn unwrap_session_key_with_transport_key_pkcs1_der_pem_and_pkcs8() {
         assert_eq!(hex::encode(sk.as_bytes()), SESSION_KEY_HEX);
     }
     // Through the response object too.
-    let response = PrtResponse::parse(&format!(r#"{{"session_key_jwe":"{SESSION_KEY_JWE}"}}"#)).unwrap();
+    let response =
+        PrtResponse::parse(&format!(r#"{{"session_key_jwe":"{SESSION_KEY_JWE}"}}"#)).unwrap();
     let sk = response.session_key(&keys[0]).unwrap();
     assert_eq!(hex::encode(sk.as_bytes()), SESSION_KEY_HEX);
     assert!(!format!("{response:?}").contains(&SESSION_KEY_JWE[60..90]));
@@ -168,7 +171,10 @@ fn kdf_matches_independent_computation() {
     assert!(jwe.tag.is_empty());
     let ctx = jwe.ctx.clone().unwrap();
     assert_eq!(ctx.len(), 24);
-    assert_eq!(hex::encode(*derive_key(&session_key(), &ctx)), DERIVED_KEY_HEX);
+    assert_eq!(
+        hex::encode(*derive_key(&session_key(), &ctx)),
+        DERIVED_KEY_HEX
+    );
     let ctx100: Vec<u8> = (100u8..124).collect();
     assert_eq!(
         hex::encode(*derive_key(&session_key(), &ctx100)),
@@ -183,7 +189,10 @@ fn decrypt_ms_oapxbc_exchange_response() {
     assert_eq!(plain.len(), PLAINTEXT_LEN);
     assert!(plain.starts_with(PLAINTEXT_PREFIX.as_bytes()));
     assert!(plain.ends_with(PLAINTEXT_SUFFIX.as_bytes()));
-    assert_eq!(hex::encode(sha2::Sha256::digest(&*plain)), PLAINTEXT_SHA256_HEX);
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&*plain)),
+        PLAINTEXT_SHA256_HEX
+    );
     // The same body parsed as an (encrypted) token response: no tickets, the OAuth fields kept.
     let response = PrtResponse::parse_encrypted(RESPONSE_JWE, &session_key()).unwrap();
     assert!(response.tgt_cloud.is_none() && response.tgt_ad.is_none());
@@ -191,7 +200,9 @@ fn decrypt_ms_oapxbc_exchange_response() {
     assert!(response.extra.contains_key("refresh_token"));
     assert!(matches!(
         response.cloud_tgt(),
-        Err(CloudError::MissingTgt(kerberos_client::cloud::TgtKind::Cloud))
+        Err(CloudError::MissingTgt(
+            kerberos_client::cloud::TgtKind::Cloud
+        ))
     ));
 }
 
@@ -226,7 +237,10 @@ fn wrong_keys_and_tampering_are_typed_errors() {
     ));
     // Truncated JWEs.
     for cut in [10, 95, 100, GCM_JWE.len() - 3] {
-        assert!(decrypt_dir(&GCM_JWE[..cut], &session_key()).is_err(), "cut {cut}");
+        assert!(
+            decrypt_dir(&GCM_JWE[..cut], &session_key()).is_err(),
+            "cut {cut}"
+        );
     }
     // Another transport key cannot unwrap the session key.
     {
