@@ -420,7 +420,9 @@ fn bad_inputs_are_typed_errors_and_write_nothing() {
     // A truncated AS-REP, and one that is not base64.
     let mb = cloud_obj["messageBuffer"].as_str().unwrap().to_owned();
     let e = expect_err(
-        &with_cloud(&|t| t["messageBuffer"] = serde_json::json!(mb[..mb.len() / 2].to_owned())),
+        &with_cloud(&|t| {
+            t["messageBuffer"] = serde_json::json!(mb[..(mb.len() / 2) & !3].to_owned())
+        }),
         TgtKind::Cloud,
         Some(&sk),
     );
