@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use kerberos_client::crypto::Key;
 use kerberos_client::exchange::{AsExchange, AsOptions, AsRequest, AsSecret, Step};
 use kerberos_client::principal::Principal;
@@ -90,6 +90,51 @@ fn bench(c: &mut Criterion) {
                     black_box(&as_rep),
                 )
             })
+        });
+        if etype != 18 {
+            continue;
+        }
+        // The three parts on their own (aes256-sha1 only).
+        let fresh = || {
+            AsExchange::new_with_nonce_source(request(&keys, etype), at(T0), fixed_nonce)
+                .expect("new")
+        };
+        group.bench_function("part/new+first_request", |b| {
+            b.iter(|| {
+                let mut ex = fresh();
+                black_box(ex.poll())
+            })
+        });
+        group.bench_function("part/preauth_error+second_request", |b| {
+            b.iter_batched(
+                || {
+                    let mut ex = fresh();
+                    let _ = ex.poll();
+                    ex
+                },
+                |mut ex| {
+                    ex.receive(black_box(&preauth_required), at(T0))
+                        .expect("pre-auth");
+                    black_box(ex.poll())
+                },
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_function("part/as_rep", |b| {
+            b.iter_batched(
+                || {
+                    let mut ex = fresh();
+                    let _ = ex.poll();
+                    ex.receive(&preauth_required, at(T0)).expect("pre-auth");
+                    let _ = ex.poll();
+                    ex
+                },
+                |mut ex| {
+                    ex.receive(black_box(&as_rep), at(T0)).expect("AS-REP");
+                    black_box(ex.poll())
+                },
+                BatchSize::SmallInput,
+            )
         });
     }
     group.finish();

@@ -76,6 +76,14 @@ fn preauth_required_then_enc_timestamp_then_done() {
         "krbtgt/EXAMPLE.TEST"
     );
     assert_eq!(kdc.enc_ts_etypes, vec![18]);
+    // RFC 6113 §5.2: the PA-FX-COOKIE of the error is echoed.
+    let second = decode_req(&sent[1]);
+    let cookie = second
+        .0
+        .find_padata(pt::PA_FX_COOKIE)
+        .expect("cookie echoed");
+    assert_eq!(&cookie.padata_value[..], b"cookie");
+    assert!(second.0.find_padata(pt::PA_REQ_ENC_PA_REP).is_some());
 
     assert_eq!(cred.client.to_string(), "alice@EXAMPLE.TEST");
     assert_eq!(cred.server.to_string(), "krbtgt/EXAMPLE.TEST@EXAMPLE.TEST");
@@ -169,7 +177,7 @@ fn changed_client_name_without_proof_is_refused() {
         let (res, _) = run(&mut kdc);
         let err = res.expect_err("no proof");
         match proof {
-            Proof::Missing => assert!(
+            Proof::Missing | Proof::FlagOnly => assert!(
                 matches!(err, ExchangeError::ClientNameMismatch { .. }),
                 "{err:?}"
             ),
@@ -205,6 +213,11 @@ fn kdc_without_enc_pa_rep_support_is_fine_when_nothing_changes() {
     let (cred, _) = run(&mut kdc);
     let cred = cred.expect("no RFC 6806 support is fine");
     assert!(cred.enc_padata.is_empty());
+    // Bit 15 set without the checksum (MS-KILE's name-canonicalize): fine too.
+    let mut kdc = FakeKdc::alice(REALM, PW);
+    kdc.proof = Proof::FlagOnly;
+    let cred = run(&mut kdc).0.expect("flag only");
+    assert!(TicketFlags::from_u32(cred.flags).is_set(TicketFlags::ENC_PA_REP));
 }
 
 #[test]
@@ -212,10 +225,10 @@ fn wrong_password_is_a_typed_error() {
     let mut kdc = FakeKdc::alice(REALM, "the-real-password");
     let (res, sent) = run(&mut kdc);
     let err = res.expect_err("wrong password");
-    // One entry per etype, each with the same salt: aes256 fails, the retry with the
-    // other ETYPE-INFO2 entry (aes128) fails too, then the error is final.
-    assert_eq!(kdc.enc_ts_etypes, vec![18, 17]);
-    assert_eq!(sent.len(), 3);
+    // Both ETYPE-INFO2 entries have the same salt: another etype cannot help a wrong
+    // password, so there is no retry (each failure counts towards account lockout).
+    assert_eq!(kdc.enc_ts_etypes, vec![18]);
+    assert_eq!(sent.len(), 2);
     assert_eq!(err.kdc_code(), Some(24));
     assert!(err.is_wrong_password());
     let kerr = err.kdc_error().unwrap();
@@ -228,13 +241,16 @@ fn wrong_password_is_a_typed_error() {
 
 #[test]
 fn preauth_failed_retries_once_with_another_etype_info2_entry() {
-    // The aes256 key was made from an old password; only the aes128 key matches.
+    // The aes256 entry's salt does not match how its key was made; the aes128 entry
+    // (another salt) is right: one retry with it.
+    let stale = || {
+        let mut k = ClientKey::from_password(18, PW, "NEWSALT");
+        k.salt = Some("EXAMPLE.TESTalice".into());
+        k
+    };
     let mut kdc = FakeKdc::new(
         REALM,
-        vec![
-            ClientKey::from_password(18, "old-password", "EXAMPLE.TESTalice"),
-            ClientKey::from_password(17, PW, "EXAMPLE.TESTalice"),
-        ],
+        vec![stale(), ClientKey::from_password(17, PW, "NEWSALT")],
     );
     let (cred, sent) = run(&mut kdc);
     let cred = cred.expect("retry with aes128");
@@ -249,13 +265,29 @@ fn preauth_failed_retries_once_with_another_etype_info2_entry() {
     // Without etype info in PREAUTH_FAILED, the earlier list is used.
     let mut kdc = FakeKdc::new(
         REALM,
-        vec![
-            ClientKey::from_password(18, "old-password", "EXAMPLE.TESTalice"),
-            ClientKey::from_password(17, PW, "EXAMPLE.TESTalice"),
-        ],
+        vec![stale(), ClientKey::from_password(17, PW, "NEWSALT")],
     );
     kdc.hints_in_preauth_failed = false;
     assert!(run(&mut kdc).0.is_ok());
+
+    // With keys, another key is another chance: a stale aes256 key, a good aes128 one.
+    let good17 = ClientKey::from_password(17, PW, "EXAMPLE.TESTalice");
+    let mut kdc = FakeKdc::new(
+        REALM,
+        vec![
+            ClientKey::from_password(18, PW, "EXAMPLE.TESTalice"),
+            good17.clone(),
+        ],
+    );
+    let stale18 = ClientKey::from_password(18, "old", "EXAMPLE.TESTalice");
+    let request = AsRequest {
+        client: alice(),
+        secret: AsSecret::Keys(vec![stale18.key, good17.key]),
+        options: AsOptions::default(),
+    };
+    let (cred, _) = run_with(request, &mut [&mut kdc]);
+    cred.expect("retry with the aes128 key");
+    assert_eq!(kdc.enc_ts_etypes, vec![18, 17]);
 }
 
 #[test]
@@ -377,6 +409,35 @@ fn keys_secret_uses_the_key_the_kdc_lists() {
 }
 
 #[test]
+fn keys_of_several_kvnos_are_all_tried_on_the_reply() {
+    let old = ClientKey::from_password(18, "old", "EXAMPLE.TESTalice");
+    let new = ClientKey::from_password(18, PW, "EXAMPLE.TESTalice");
+    let mut kdc = FakeKdc::new(REALM, vec![new.clone()]);
+    kdc.require_preauth = false;
+    let request = AsRequest {
+        client: alice(),
+        secret: AsSecret::Keys(vec![old.key.clone(), new.key.clone()]),
+        options: AsOptions::default(),
+    };
+    let (cred, sent) = run_with(request, &mut [&mut kdc]);
+    cred.expect("the second key of etype 18 decrypts the reply");
+    assert_eq!(sent.len(), 1);
+    // Only wrong keys: the typed wrong-password error.
+    let mut kdc = FakeKdc::new(REALM, vec![new]);
+    kdc.require_preauth = false;
+    let request = AsRequest {
+        client: alice(),
+        secret: AsSecret::Keys(vec![old.key.clone()]),
+        options: AsOptions::default(),
+    };
+    let err = run_with(request, &mut [&mut kdc]).0.unwrap_err();
+    assert!(
+        matches!(err, ExchangeError::ReplyDecryptFailed { etype: 18 }),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn clock_skew_is_learned_and_retried_once() {
     let mut kdc = FakeKdc::alice(REALM, PW);
     kdc.offset = 3600;
@@ -449,6 +510,28 @@ fn wrong_realm_referral_then_success() {
         r.0.req_body.sname.unwrap().to_string_lossy(),
         "krbtgt/EXAMPLE.TEST"
     );
+}
+
+#[test]
+fn referral_to_a_kdc_with_another_clock() {
+    let mut a = FakeKdc::alice("A.TEST", PW);
+    a.refer_to = Some(REALM.into());
+    let mut b = FakeKdc::alice(REALM, PW);
+    b.offset = -3600;
+    let client = Principal::new(1, "A.TEST", ["alice"]);
+    let (cred, sent) = run_with(
+        AsRequest {
+            client,
+            secret: AsSecret::password(PW),
+            options: AsOptions::default(),
+        },
+        &mut [&mut a, &mut b],
+    );
+    // Referral, PREAUTH_REQUIRED, skew, success.
+    assert_eq!(sent.len(), 4);
+    let cred = cred.expect("skew retry after the referral");
+    assert!((cred.kdc_offset + 3600).abs() <= 1, "{}", cred.kdc_offset);
+    assert_eq!(cred.client.to_string(), "alice@EXAMPLE.TEST");
 }
 
 #[test]

@@ -52,7 +52,9 @@ pub enum AsSecret {
     /// A password: string-to-key with the KDC's salt and s2kparams.
     Password(Zeroizing<String>),
     /// Long-term keys (e.g. every keytab key of the client, any etypes). The request's
-    /// etype list is restricted to these keys' etypes.
+    /// etype list is restricted to these keys' etypes. When several keys share an etype
+    /// (several kvnos), put the newest first: PA-ENC-TIMESTAMP uses the first key of the
+    /// chosen etype, and the reply is tried with each key of its etype.
     Keys(Vec<Key>),
 }
 
@@ -475,10 +477,10 @@ impl AsExchange {
 
     fn kdc_error(&self, err: &KrbError, now: SystemTime) -> ExchangeError {
         let mut e = KdcError::from_krb_error(err, now);
-        e.requested_etypes = self.etypes.clone();
+        e.context.requested_etypes = self.etypes.clone();
         let mut client = self.client.clone();
         client.realm = self.realm.clone();
-        e.client = Some(client.to_string());
+        e.context.client = Some(client.to_string());
         ExchangeError::Kdc(e)
     }
 
@@ -547,6 +549,7 @@ impl AsExchange {
                 };
                 let usable = self.usable();
                 let default_salt = self.default_salt();
+                let password = matches!(self.secret, AsSecret::Password(_));
                 let Some(pa) = self.preauth.as_mut() else {
                     return Err(self.kdc_error(err, now));
                 };
@@ -559,12 +562,20 @@ impl AsExchange {
                     if !hints.etype_info.is_empty() {
                         pa.candidates = preauth::candidates(&hints, &usable, &default_salt);
                         pa.hints = hints;
+                    } else if hints.cookie.is_some() {
+                        pa.hints.cookie = hints.cookie;
                     }
                 }
-                let next = pa
-                    .candidates
-                    .iter()
-                    .position(|c| *c != tried && pa.hints.from_info2);
+                // Another ETYPE-INFO2 entry applies when it can give another answer: for a
+                // password, another salt or s2kparams (the same password and salt fail for
+                // every etype alike, and each failure counts towards account lockout); for
+                // keys, another key.
+                let from_info2 = pa.hints.from_info2;
+                let next = pa.candidates.iter().position(|c| {
+                    from_info2
+                        && *c != tried
+                        && (!password || c.salt != tried.salt || c.s2kparams != tried.s2kparams)
+                });
                 match next {
                     Some(i) => {
                         tracing::debug!(
@@ -616,6 +627,9 @@ impl AsExchange {
                 self.realm = new_realm;
                 self.preauth = None;
                 self.tcp_only = false;
+                // Another realm's KDC may keep another clock: allow one skew retry there too
+                // (the offset learned so far stays as the best guess).
+                self.skew_retried = false;
                 self.resend(now)
             }
             ec::KRB_ERR_RESPONSE_TOO_BIG => {
@@ -688,6 +702,9 @@ impl AsExchange {
             padata.push(PaData::from_value(pt::PA_ENC_TIMESTAMP, &enc)?);
             tracing::debug!(etype = cand.etype, "PA-ENC-TIMESTAMP");
         }
+        if let Some(cookie) = self.preauth.as_ref().and_then(|p| p.hints.cookie.as_ref()) {
+            padata.push(PaData::new(pt::PA_FX_COOKIE, cookie.clone()));
+        }
         if let Some(include_pac) = self.options.request_pac {
             padata.push(PaData::from_value(
                 pt::PA_PAC_REQUEST,
@@ -722,14 +739,36 @@ impl AsExchange {
     }
 
     /// The key that should decrypt the reply's enc-part.
-    fn reply_key(&mut self, rep: &KdcRep, etype: i32) -> Result<Key, ExchangeError> {
-        if let AsSecret::Keys(_) = self.secret {
-            return self.key_for(&Candidate {
-                etype,
-                salt: Vec::new(),
-                s2kparams: None,
-            });
+    /// Decrypt the reply's enc-part: with the password-derived key, or with each supplied
+    /// key of the enc-part's etype in turn (a keytab may hold several kvnos).
+    fn decrypt_reply(
+        &mut self,
+        rep: &KdcRep,
+        etype: i32,
+    ) -> Result<(Key, Zeroizing<Vec<u8>>), ExchangeError> {
+        let keys: Vec<Key> = match &self.secret {
+            AsSecret::Keys(keys) => keys
+                .iter()
+                .filter(|k| k.etype().id() == etype)
+                .cloned()
+                .collect(),
+            AsSecret::Password(_) => vec![self.password_reply_key(rep, etype)?],
+        };
+        if keys.is_empty() {
+            return Err(ExchangeError::NoKeyForEtype(etype));
         }
+        for key in keys {
+            match key.decrypt(KeyUsage::AS_REP_ENC_PART, &rep.enc_part.cipher) {
+                Ok(plain) => return Ok((key, Zeroizing::new(plain))),
+                Err(CryptoError::IntegrityCheckFailed | CryptoError::CiphertextTooShort) => {}
+                Err(other) => return Err(ExchangeError::Crypto(other)),
+            }
+        }
+        Err(ExchangeError::ReplyDecryptFailed { etype })
+    }
+
+    /// The password-derived key for the reply's enc-part.
+    fn password_reply_key(&mut self, rep: &KdcRep, etype: i32) -> Result<Key, ExchangeError> {
         let default_salt = self.default_salt();
         // 1. The reply's own PA-DATA (Heimdal sends PW-SALT / ETYPE-INFO2 here).
         let reply_hints = KdcHints::parse(rep.padata.as_deref().unwrap_or(&[]));
@@ -785,16 +824,7 @@ impl AsExchange {
         let (sent_nonce, sent_till, sent_rtime) = (sent.nonce, sent.till, sent.rtime);
         let etype = rep.enc_part.etype;
         self.check_etype(etype)?;
-        let key = self.reply_key(&rep, etype)?;
-        let plain = Zeroizing::new(
-            key.decrypt(KeyUsage::AS_REP_ENC_PART, &rep.enc_part.cipher)
-                .map_err(|e| match e {
-                    CryptoError::IntegrityCheckFailed | CryptoError::CiphertextTooShort => {
-                        ExchangeError::ReplyDecryptFailed { etype }
-                    }
-                    other => ExchangeError::Crypto(other),
-                })?,
-        );
+        let (key, plain) = self.decrypt_reply(&rep, etype)?;
         let (enc, _kind) = asn1::decode_enc_kdc_rep_part(&plain).map_err(|e| match e {
             asn1::Asn1Error::UnexpectedTag { found, .. } => ExchangeError::BadEncPartTag { found },
             other => ExchangeError::Asn1(other),
@@ -889,7 +919,8 @@ impl AsExchange {
 
     /// RFC 6806 §11: a PA-REQ-ENC-PA-REP in encrypted-pa-data with a valid checksum over
     /// the AS-REQ proves that the KDC saw our request unmodified. Returns whether it did;
-    /// an enc-pa-rep flag without a valid checksum, or a wrong checksum, is an error.
+    /// a checksum that is present but wrong or malformed is an error (the request was
+    /// modified on the way).
     fn check_enc_pa_rep(&self, enc: &EncKdcRepPart, key: &Key) -> Result<bool, ExchangeError> {
         let flag = enc.flags.is_set(TicketFlags::ENC_PA_REP);
         let pa = enc
@@ -899,8 +930,11 @@ impl AsExchange {
             .iter()
             .find(|p| p.padata_type == pt::PA_REQ_ENC_PA_REP);
         let Some(pa) = pa else {
-            if flag && self.options.canonicalize {
-                return Err(ExchangeError::RequestChecksumInvalid("missing"));
+            // The flag without the checksum proves nothing. (MS-KILE calls bit 15
+            // name-canonicalize, so a KDC may set it without PA-REQ-ENC-PA-REP; the reply is
+            // still authentic, only a changed name stays unproven.)
+            if flag {
+                tracing::debug!("enc-pa-rep flag without PA-REQ-ENC-PA-REP");
             }
             return Ok(false);
         };
@@ -910,8 +944,14 @@ impl AsExchange {
         let cksum: Checksum = pa
             .decode_value()
             .map_err(|_| ExchangeError::RequestChecksumInvalid("malformed"))?;
-        let ctype = ChecksumType::try_from(cksum.cksumtype)
-            .map_err(|_| ExchangeError::RequestChecksumInvalid("of an unsupported type"))?;
+        let Ok(ctype) = ChecksumType::try_from(cksum.cksumtype) else {
+            // Not verifiable here: no proof, but no evidence of tampering either.
+            tracing::debug!(
+                cksumtype = cksum.cksumtype,
+                "PA-REQ-ENC-PA-REP of an unsupported checksum type"
+            );
+            return Ok(false);
+        };
         key.verify_checksum_with_type(ctype, KEY_USAGE_AS_REQ, &sent.message, &cksum.checksum)
             .map_err(|_| ExchangeError::RequestChecksumInvalid("wrong"))?;
         tracing::debug!("PA-REQ-ENC-PA-REP verified");

@@ -1,7 +1,6 @@
 //! Errors of the exchange layer: [`KdcError`] (a KRB-ERROR from the KDC, typed) and
 //! [`ExchangeError`] (everything that ends an exchange, one variant per reply check).
 
-use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::asn1::constants::error_code as ec;
@@ -28,6 +27,13 @@ pub struct KdcError {
     pub realm: String,
     /// The KDC's time (`stime`), unix seconds.
     pub server_time: Option<i64>,
+    /// What the client knew when the error arrived (boxed to keep errors small).
+    pub context: Box<KdcErrorContext>,
+}
+
+/// Context of a [`KdcError`] from the client side, used by its `Display`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KdcErrorContext {
     /// The KDC's clock minus this machine's clock, in seconds, measured from `stime`/`susec`
     /// and the time passed to `receive` (None when unknown). Shown for clock-skew errors.
     pub clock_offset: Option<i64>,
@@ -55,9 +61,10 @@ impl KdcError {
             e_data: err.e_data.as_ref().map(|d| d.to_vec()),
             realm: err.realm.to_string_lossy().into_owned(),
             server_time: Some(err.stime.unix()),
-            clock_offset,
-            requested_etypes: Vec::new(),
-            client: None,
+            context: Box::new(KdcErrorContext {
+                clock_offset,
+                ..KdcErrorContext::default()
+            }),
         }
     }
 
@@ -71,7 +78,7 @@ impl KdcError {
             ec::KDC_ERR_PREAUTH_FAILED => {
                 "wrong password: pre-authentication failed (check the password or key; the account may also be locked)".to_owned()
             }
-            ec::KDC_ERR_C_PRINCIPAL_UNKNOWN => match &self.client {
+            ec::KDC_ERR_C_PRINCIPAL_UNKNOWN => match &self.context.client {
                 Some(c) => format!(
                     "client {c} not found in the Kerberos database: check the user name and realm"
                 ),
@@ -82,7 +89,7 @@ impl KdcError {
                 "server not found in the Kerberos database: check the service name and realm"
                     .to_owned()
             }
-            ec::KRB_AP_ERR_SKEW => match self.clock_offset {
+            ec::KRB_AP_ERR_SKEW => match self.context.clock_offset {
                 Some(off) => format!(
                     "clock skew too great: the KDC's clock is {} this machine's; fix the system clock (NTP)",
                     describe_offset(off)
@@ -92,7 +99,7 @@ impl KdcError {
             ec::KDC_ERR_ETYPE_NOSUPP => format!(
                 "no common enctype: the KDC has no key in any of the requested enctypes ({}); \
                  enable more enctypes (allow_weak_crypto for RC4) or have the account's keys reset",
-                etype_list(&self.requested_etypes)
+                etype_list(&self.context.requested_etypes)
             ),
             ec::KDC_ERR_CLIENT_REVOKED => {
                 "client credentials have been revoked: the account is disabled or locked out".to_owned()
@@ -294,8 +301,8 @@ pub enum ExchangeError {
     /// The reply is not what this exchange expects (a TGS-REP, a wrong msg-type or pvno).
     #[error("unexpected message: {0}")]
     UnexpectedMessage(String),
-    /// The reply claims (RFC 6806 enc-pa-rep flag) to protect the request, but the
-    /// PA-REQ-ENC-PA-REP checksum is missing or wrong: the request was modified in transit.
+    /// The reply's PA-REQ-ENC-PA-REP checksum (RFC 6806 §11) over the request is wrong
+    /// or malformed: the request was modified in transit.
     #[error(
         "the KDC's checksum over the request (PA-REQ-ENC-PA-REP) is {0}: the exchange was tampered with"
     )]
@@ -375,17 +382,5 @@ impl ExchangeError {
             ExchangeError::ReplyDecryptFailed { .. } => true,
             _ => false,
         }
-    }
-}
-
-impl fmt::Display for crate::exchange::Outgoing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} bytes for {}{}",
-            self.message.len(),
-            self.realm,
-            if self.tcp_only { " (TCP only)" } else { "" }
-        )
     }
 }

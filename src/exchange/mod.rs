@@ -44,9 +44,12 @@ mod preauth;
 
 pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
-pub use error::{ExchangeError, KdcError};
+pub use error::{ExchangeError, KdcError, KdcErrorContext};
 
 /// What the driver must do next.
+// `Done` is large (a Credential), but a Step is moved once per round trip and the
+// contract with the façade is `Step::Done(cred) => break cred`: no Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Step {
     /// Send these bytes to a KDC of `realm` and feed the reply to `receive`.
@@ -64,4 +67,16 @@ pub struct Outgoing {
     pub message: Vec<u8>,
     /// True: send over TCP only (the KDC said `KRB_ERR_RESPONSE_TOO_BIG`).
     pub tcp_only: bool,
+}
+
+impl std::fmt::Display for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} bytes for {}{}",
+            self.message.len(),
+            self.realm,
+            if self.tcp_only { " (TCP only)" } else { "" }
+        )
+    }
 }

@@ -22,6 +22,8 @@ pub(crate) struct KdcHints {
     pub from_info2: bool,
     /// PA-PW-SALT.
     pub pw_salt: Option<Vec<u8>>,
+    /// PA-FX-COOKIE (RFC 6113 §5.2): returned verbatim in the next request.
+    pub cookie: Option<Vec<u8>>,
     /// Every padata-type listed.
     pub types: Vec<i32>,
 }
@@ -36,6 +38,10 @@ impl KdcHints {
         for pa in padata {
             hints.types.push(pa.padata_type);
             match pa.padata_type {
+                pt::PA_FX_COOKIE => {
+                    hints.cookie = Some(pa.padata_value.to_vec());
+                    continue;
+                }
                 pt::PA_ETYPE_INFO2 | pt::PA_ETYPE_INFO | pt::PA_PW_SALT => {}
                 _ => continue,
             }
