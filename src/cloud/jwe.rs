@@ -273,9 +273,12 @@ pub fn derive_key(session_key: &PrtSessionKey, ctx: &[u8]) -> Zeroizing<[u8; 32]
     mac.update(&[0]);
     mac.update(ctx);
     mac.update(&256u32.to_be_bytes());
-    let out = mac.finalize().into_bytes();
+    let mut out = mac.finalize().into_bytes();
     let mut key = Zeroizing::new([0u8; 32]);
-    key.copy_from_slice(&out);
+    for (d, s) in key.iter_mut().zip(out.iter()) {
+        *d = *s;
+    }
+    out.iter_mut().for_each(|b| *b = 0);
     key
 }
 
@@ -299,11 +302,10 @@ pub fn decrypt_dir(
     }
     let key: Zeroizing<[u8; 32]> = match &jwe.ctx {
         Some(ctx) => derive_key(session_key, ctx),
-        None => {
-            let mut k = Zeroizing::new([0u8; 32]);
-            k.copy_from_slice(session_key.as_bytes());
-            k
-        }
+        None => Zeroizing::new(
+            <[u8; 32]>::try_from(session_key.as_bytes())
+                .map_err(|_| CloudError::BadSessionKeyLength(session_key.as_bytes().len()))?,
+        ),
     };
     match jwe.iv.len() {
         16 => {
