@@ -497,3 +497,67 @@ fn mutated_responses_never_panic() {
     }
     assert!(parsed > 0);
 }
+
+/// The usable fixture's cloud TGT, imported by us, is spent by MIT `kvno` through the KDC proxy
+/// (`scripts/kdcproxy.sh`, which forwards KERBEROS.MICROSOFTONLINE.COM to 127.0.0.1:60090) at an
+/// Entra-style URL: the path the later TGS-through-proxy tests take. Needs KC_KDCPROXY_HTTPS_URL
+/// and KC_KDCPROXY_CA from the kdcproxy lab, and the emulated Entra KDC on its default port.
+#[test]
+fn usable_cloud_tgt_spent_through_kdcproxy_by_mit_kvno() {
+    let lab = cloud_fixture::lab();
+    let need = |v: &str| {
+        std::env::var(v).unwrap_or_else(|_| {
+            panic!(
+                "{v} is not set: this test needs the KDC proxy too:\n    \
+                 scripts/kdcproxy.sh start /tmp/kc-kp && . /tmp/kc-kp/env.sh"
+            )
+        })
+    };
+    let https = need("KC_KDCPROXY_HTTPS_URL");
+    let ca = need("KC_KDCPROXY_CA");
+    assert_eq!(
+        lab.kdc, "127.0.0.1:60090",
+        "kdcproxy forwards KERBEROS.MICROSOFTONLINE.COM to 127.0.0.1:60090 by default"
+    );
+    let authority = https
+        .strip_prefix("https://")
+        .and_then(|r| r.split('/').next())
+        .unwrap();
+    let url = format!("https://{authority}/00000000-0000-0000-0000-000000000000/kerberos");
+
+    let fx = cloud_fixture::generate(
+        &lab,
+        Options {
+            shape: Shape::Usable,
+            with_ad: false,
+            ..Options::default()
+        },
+    );
+    let sk = PrtSessionKey::from_bytes(&fx.session_key).unwrap();
+    let dir = tmpdir();
+    let cc = dir.path().join("cc");
+    import_store(&fx.json, TgtKind::Cloud, Some(&sk), &cc).unwrap();
+    let conf = dir.path().join("krb5.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[libdefaults]\n    default_realm = {CLOUD_REALM}\n    dns_lookup_kdc = false\n    \
+             dns_lookup_realm = false\n    dns_canonicalize_hostname = false\n    rdns = false\n\n\
+             [realms]\n    {CLOUD_REALM} = {{\n        kdc = {url}\n        http_anchors = FILE:{ca}\n    }}\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new("kvno")
+        .arg("-c")
+        .arg(&cc)
+        .arg(&lab.service)
+        .env("KRB5_CONFIG", &conf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "kvno through {url}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
