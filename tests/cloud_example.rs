@@ -226,13 +226,14 @@ fn errors_exit_non_zero_with_a_message_and_write_nothing() {
     assert!(!cc.exists());
 }
 
-/// Not a test of its own: `KC_CLOUD_WRITE_FIXTURE=DIR` writes one generated response and its keys
-/// to DIR for manual runs of `cloud_tgt`.
+/// A utility, not a check: writes generated responses (faithful and usable shapes) with their
+/// session keys and transport keys to `$KC_CLOUD_WRITE_FIXTURE` for manual runs of `cloud_tgt`:
+/// `KC_CLOUD_WRITE_FIXTURE=/tmp/fx cargo test --test cloud_example -- --ignored write_fixtures`.
 #[test]
-fn write_fixture_for_manual_runs_when_asked() {
-    let Ok(dir) = std::env::var("KC_CLOUD_WRITE_FIXTURE") else {
-        return;
-    };
+#[ignore = "utility: writes fixtures to $KC_CLOUD_WRITE_FIXTURE for manual runs"]
+fn write_fixtures() {
+    let dir = std::env::var("KC_CLOUD_WRITE_FIXTURE")
+        .expect("KC_CLOUD_WRITE_FIXTURE=DIR names where to write the fixtures");
     let lab = cloud_fixture::lab();
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir).unwrap();

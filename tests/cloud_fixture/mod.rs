@@ -274,10 +274,13 @@ pub enum ClientKeyForm {
 /// `clientKey` for `raw` under `session_key`.
 pub fn wrap_client_key(raw: &[u8], session_key: &[u8], form: ClientKeyForm) -> String {
     let ctx: [u8; 24] = random();
+    // Entra's member order (serde_json would sort the keys).
     let header = b64u(
-        json!({"alg": "dir", "enc": "A256GCM", "ctx": STANDARD.encode(ctx)})
-            .to_string()
-            .as_bytes(),
+        format!(
+            r#"{{"alg":"dir","enc":"A256GCM","ctx":"{}"}}"#,
+            STANDARD.encode(ctx)
+        )
+        .as_bytes(),
     );
     let key = kdf(session_key, &ctx);
     match form {
