@@ -4,6 +4,7 @@
 pub mod asn1;
 pub mod ccache;
 pub mod client;
+pub mod cloud;
 pub mod config;
 pub mod crypto;
 pub mod exchange;

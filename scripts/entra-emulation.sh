@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# scripts/entra-emulation.sh - a throwaway MIT krb5 KDC standing in for Microsoft Entra ID's Kerberos
+# realm, for the cloud-TGT tests (tests/cloud_*.rs).
+#
+#   scripts/entra-emulation.sh start DIR   install MIT krb5 if missing, create the realms in DIR if
+#                                          absent, start krb5kdc, wait until it answers, write DIR/env.sh
+#   scripts/entra-emulation.sh stop DIR    stop the KDC started from DIR (only the PID saved in DIR/run)
+#   scripts/entra-emulation.sh env DIR     print DIR/env.sh (rewrites it first)
+#
+# Then `. DIR/env.sh` exports only KC_CLOUD_* variables (never KRB5_CONFIG, so it can be sourced
+# next to scripts/mit-kdc.sh's env.sh): KC_CLOUD_DIR, KC_CLOUD_KRB5_CONFIG, KC_CLOUD_KDC_PROFILE,
+# KC_CLOUD_REALM, KC_CLOUD_KDC, KC_CLOUD_AD_REALM, KC_CLOUD_AD_KDC, KC_CLOUD_USER,
+# KC_CLOUD_USER_KEYTAB, KC_CLOUD_AD_USER, KC_CLOUD_AD_USER_KEYTAB, KC_CLOUD_SERVICE,
+# KC_CLOUD_SERVICE_KEYTAB.
+#
+# Realms, both served by one `krb5kdc -n` process, aes256-cts-hmac-sha1-96 keys only (like Entra):
+#   KERBEROS.MICROSOFTONLINE.COM  udp+tcp 127.0.0.1:$CLOUD_KDC_PORT (60090; scripts/kdcproxy.sh
+#                                 forwards this realm there by default)
+#   CONTOSO.TEST                  udp+tcp 127.0.0.1:$AD_KDC_PORT (60091), the on-premises AD realm
+#                                 that tgt_ad belongs to
+# Principals:
+#   AdeleV\@contoso.onmicrosoft.com@KERBEROS.MICROSOFTONLINE.COM  one component containing '@', as
+#       Entra names cloud users; Adele-Passw0rd; keytabs/adele.keytab
+#   cifs/acct.file.core.windows.net@KERBEROS.MICROSOFTONLINE.COM  random key; keytabs/cifs.keytab
+#   adelev@CONTOSO.TEST                                           Adele-Passw0rd; keytabs/adelev-ad.keytab
+#   cifs/fs.contoso.test@CONTOSO.TEST                             random key; keytabs/cifs-ad.keytab
+# Everything (config, databases, keytabs, logs) lives in DIR; /etc is never read or written.
+# Environment (defaults, frozen in DIR/settings.sh by the first start): CLOUD_KDC_PORT (60090),
+# AD_KDC_PORT (CLOUD_KDC_PORT+1), NO_INSTALL=1 never runs apt-get, KDC_START_TIMEOUT (20 s).
+set -euo pipefail
+
+usage() { sed -n '2,10p' "$0" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+MODE=$1
+case "$MODE" in start|stop|env) ;; *) usage ;; esac
+mkdir -p "$2"
+DIR=$(cd "$2" && pwd)
+[ "$DIR" != / ] || { echo "refusing to use / as DIR" >&2; exit 2; }
+
+REALM=KERBEROS.MICROSOFTONLINE.COM
+AD_REALM=CONTOSO.TEST
+KDC_IP=127.0.0.1
+SETTINGS=$DIR/settings.sh
+if [ -f "$SETTINGS" ]; then
+  # shellcheck disable=SC1090
+  . "$SETTINGS"
+else
+  CLOUD_KDC_PORT=${CLOUD_KDC_PORT:-60090}
+  AD_KDC_PORT=${AD_KDC_PORT:-$((CLOUD_KDC_PORT + 1))}
+  if [ "$MODE" = start ]; then
+    printf 'CLOUD_KDC_PORT=%q\nAD_KDC_PORT=%q\n' "$CLOUD_KDC_PORT" "$AD_KDC_PORT" >"$SETTINGS"
+  fi
+fi
+
+MASTER_PW=Master-Passw0rd
+USER_PW=Adele-Passw0rd
+ENCTYPES="aes256-cts-hmac-sha1-96"
+KEYSALTS="aes256-cts-hmac-sha1-96:normal"
+CLOUD_USER='AdeleV\@contoso.onmicrosoft.com'
+AD_USER=adelev
+CLOUD_SERVICE=cifs/acct.file.core.windows.net
+AD_SERVICE=cifs/fs.contoso.test
+
+export KRB5_CONFIG=$DIR/krb5.conf
+export KRB5_KDC_PROFILE=$DIR/kdc.conf
+export KRB5CCNAME=FILE:$DIR/cc/setup
+PIDFILE=$DIR/run/krb5kdc.pid
+
+log() { echo "entra-emulation: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# The process saved in pidfile $1 is alive and still runs program $2 (guards against PID reuse).
+alive() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ ! -r "/proc/$pid/comm" ] || [ "$(cat "/proc/$pid/comm")" = "$2" ]
+}
+running() { alive "$PIDFILE" krb5kdc; }
+
+have_tools() {
+  local t
+  for t in krb5kdc kdb5_util kadmin.local kinit klist; do
+    command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || return 1
+  done
+}
+
+install_packages() {
+  export PATH=$PATH:/usr/sbin:/sbin
+  have_tools && return 0
+  [ -z "${NO_INSTALL:-}" ] || die "MIT krb5 tools missing and NO_INSTALL is set"
+  command -v apt-get >/dev/null || die "MIT krb5 tools missing and no apt-get to install them"
+  local sudo="" pkgs=(krb5-kdc krb5-admin-server krb5-user)
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  mkdir -p "$DIR/logs"
+  log "installing ${pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! $sudo apt-get install -y -q --no-install-recommends "${pkgs[@]}" >"$DIR/logs/apt.log" 2>&1; then
+    log "apt-get install failed, running apt-get update first"
+    $sudo apt-get update -q >>"$DIR/logs/apt.log" 2>&1 || { tail -n 20 "$DIR/logs/apt.log" >&2; die "apt-get update failed"; }
+    $sudo apt-get install -y -q --no-install-recommends "${pkgs[@]}" >>"$DIR/logs/apt.log" 2>&1 \
+      || { tail -n 20 "$DIR/logs/apt.log" >&2; die "apt-get install ${pkgs[*]} failed"; }
+  fi
+  have_tools || die "MIT krb5 tools still missing after apt-get install"
+}
+
+write_config() {
+  mkdir -p "$DIR/db" "$DIR/db2" "$DIR/logs" "$DIR/run" "$DIR/cc" "$DIR/keytabs"
+  cat >"$DIR/krb5.conf" <<EOF
+# generated by scripts/entra-emulation.sh - client configuration for the emulated Entra realm
+[libdefaults]
+    default_realm = $REALM
+    dns_lookup_kdc = false
+    dns_lookup_realm = false
+    dns_canonicalize_hostname = false
+    rdns = false
+    qualify_shortname = ""
+    forwardable = true
+    ticket_lifetime = 10h
+    renew_lifetime = 7d
+    permitted_enctypes = $ENCTYPES
+    default_tkt_enctypes = $ENCTYPES
+    default_tgs_enctypes = $ENCTYPES
+
+[realms]
+    $REALM = {
+        kdc = $KDC_IP:$CLOUD_KDC_PORT
+    }
+    $AD_REALM = {
+        kdc = $KDC_IP:$AD_KDC_PORT
+    }
+
+[domain_realm]
+    .file.core.windows.net = $REALM
+    .windows.net = $REALM
+    .contoso.test = $AD_REALM
+    contoso.test = $AD_REALM
+EOF
+  realm_block() { # realm dbdir port
+    cat <<EOF
+    $1 = {
+        database_name = $DIR/$2/principal
+        key_stash_file = $DIR/$2/stash
+        acl_file = $DIR/kadm5.acl
+        kdc_listen = $KDC_IP:$3
+        kdc_tcp_listen = $KDC_IP:$3
+        master_key_type = aes256-cts-hmac-sha1-96
+        supported_enctypes = $KEYSALTS
+        max_life = 10h
+        max_renewable_life = 7d
+        default_principal_flags = +preauth
+    }
+EOF
+  }
+  {
+    echo "# generated by scripts/entra-emulation.sh - KDC configuration"
+    echo "[kdcdefaults]"
+    echo "    kdc_listen = $KDC_IP:$CLOUD_KDC_PORT"
+    echo "    kdc_tcp_listen = $KDC_IP:$CLOUD_KDC_PORT"
+    echo
+    echo "[realms]"
+    realm_block "$REALM" db "$CLOUD_KDC_PORT"
+    realm_block "$AD_REALM" db2 "$AD_KDC_PORT"
+    echo
+    echo "[logging]"
+    echo "    kdc = FILE:$DIR/logs/krb5kdc.log"
+    echo "    default = FILE:$DIR/logs/krb5lib.log"
+  } >"$DIR/kdc.conf"
+  : >"$DIR/kadm5.acl"
+}
+
+kadmin_batch() { # realm  (commands on stdin)
+  local out rc=0
+  out=$(kadmin.local -r "$1" 2>&1) || rc=$?
+  printf '%s\n' "$out" >>"$DIR/logs/setup.log"
+  # kadmin.local exits 0 even when a query fails: every output line must be a known good one
+  local bad
+  bad=$(printf '%s\n' "$out" | grep -vE '^(kadmin\.local:  |Authenticating as principal |No policy specified for |Principal ".*" created\.$|Entry for principal .* added to keytab |$)' || true)
+  if [ "$rc" -ne 0 ] || [ -n "$bad" ]; then
+    printf '%s\n' "${bad:-$out}" | tail -n 20 >&2
+    die "kadmin.local -r $1 failed (see $DIR/logs/setup.log)"
+  fi
+}
+
+create_realms() {
+  [ -f "$DIR/db/.complete" ] && return 0
+  log "creating realms $REALM and $AD_REALM in $DIR"
+  rm -rf "$DIR/db" "$DIR/db2" "$DIR/keytabs"
+  mkdir -p "$DIR/db" "$DIR/db2" "$DIR/keytabs"
+  : >"$DIR/logs/setup.log"
+  kdb5_util -r "$REALM" -P "$MASTER_PW" create -s >>"$DIR/logs/setup.log" 2>&1 || die "kdb5_util create $REALM failed (see $DIR/logs/setup.log)"
+  kdb5_util -r "$AD_REALM" -P "$MASTER_PW" create -s >>"$DIR/logs/setup.log" 2>&1 || die "kdb5_util create $AD_REALM failed (see $DIR/logs/setup.log)"
+  kadmin_batch "$REALM" <<EOF
+addprinc -pw $USER_PW $CLOUD_USER
+ktadd -norandkey -k $DIR/keytabs/adele.keytab $CLOUD_USER
+addprinc -randkey $CLOUD_SERVICE
+ktadd -k $DIR/keytabs/cifs.keytab $CLOUD_SERVICE
+EOF
+  kadmin_batch "$AD_REALM" <<EOF
+addprinc -pw $USER_PW $AD_USER
+ktadd -norandkey -k $DIR/keytabs/adelev-ad.keytab $AD_USER
+addprinc -randkey $AD_SERVICE
+ktadd -k $DIR/keytabs/cifs-ad.keytab $AD_SERVICE
+EOF
+  touch "$DIR/db/.complete"
+}
+
+write_env() {
+  cat >"$DIR/env.sh" <<EOF
+# generated by scripts/entra-emulation.sh; source it: . $DIR/env.sh
+export KC_CLOUD_DIR=$DIR
+export KC_CLOUD_KRB5_CONFIG=$DIR/krb5.conf
+export KC_CLOUD_KDC_PROFILE=$DIR/kdc.conf
+export KC_CLOUD_REALM=$REALM
+export KC_CLOUD_KDC=$KDC_IP:$CLOUD_KDC_PORT
+export KC_CLOUD_AD_REALM=$AD_REALM
+export KC_CLOUD_AD_KDC=$KDC_IP:$AD_KDC_PORT
+export KC_CLOUD_USER='$CLOUD_USER@$REALM'
+export KC_CLOUD_USER_KEYTAB=$DIR/keytabs/adele.keytab
+export KC_CLOUD_AD_USER=$AD_USER@$AD_REALM
+export KC_CLOUD_AD_USER_KEYTAB=$DIR/keytabs/adelev-ad.keytab
+export KC_CLOUD_SERVICE=$CLOUD_SERVICE@$REALM
+export KC_CLOUD_SERVICE_KEYTAB=$DIR/keytabs/cifs.keytab
+EOF
+}
+
+kdc_answers() { # one AS exchange per realm, answered by *our* KDC (it logs them)
+  local cc=$DIR/cc/probe rc=0
+  echo "$USER_PW" | KRB5CCNAME=FILE:$cc timeout 5 kinit "$CLOUD_USER@$REALM" >/dev/null 2>&1 \
+    && echo "$USER_PW" | KRB5CCNAME=FILE:$cc timeout 5 kinit "$AD_USER@$AD_REALM" >/dev/null 2>&1 \
+    && grep -q "ISSUE: .* for krbtgt/$REALM@$REALM" "$DIR/logs/krb5kdc.log" 2>/dev/null \
+    && grep -q "ISSUE: .* $AD_USER@$AD_REALM for krbtgt/$AD_REALM@$AD_REALM" "$DIR/logs/krb5kdc.log" 2>/dev/null \
+    || rc=1
+  rm -f "$cc"
+  return $rc
+}
+
+port_busy() { # port: something already listens on it (tcp, or udp when ss is available)
+  if (exec 3<>"/dev/tcp/$KDC_IP/$1") 2>/dev/null; then return 0; fi
+  if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Hlnu "sport = :$1" 2>/dev/null)" ]; then return 0; fi
+  return 1
+}
+
+stop_pid() { # pidfile program
+  if alive "$1" "$2"; then
+    local pid
+    pid=$(cat "$1")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    log "stopped $2 pid $pid"
+  fi
+  rm -f "$1"
+}
+
+start_kdc() {
+  if running; then
+    log "krb5kdc already running (pid $(cat "$PIDFILE")) for $DIR"
+    return 0
+  fi
+  rm -f "$PIDFILE"
+  # krb5kdc sets SO_REUSEADDR, so a second KDC on a busy port starts "fine": refuse instead.
+  local p
+  for p in "$CLOUD_KDC_PORT" "$AD_KDC_PORT"; do
+    if port_busy "$p"; then
+      die "port $KDC_IP:$p is already in use; stop it or choose CLOUD_KDC_PORT=... with a fresh DIR"
+    fi
+  done
+  log "starting krb5kdc on $KDC_IP:$CLOUD_KDC_PORT ($REALM) and $KDC_IP:$AD_KDC_PORT ($AD_REALM)"
+  setsid krb5kdc -n -r "$REALM" -r "$AD_REALM" >"$DIR/logs/krb5kdc.stderr" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+  local deadline=$((SECONDS + ${KDC_START_TIMEOUT:-20}))
+  until kdc_answers; do
+    if ! running || [ "$SECONDS" -ge "$deadline" ]; then
+      log "the KDC did not come up; last log lines:"
+      tail -n 20 "$DIR/logs/krb5kdc.stderr" "$DIR/logs/krb5kdc.log" >&2 2>/dev/null || true
+      stop_pid "$PIDFILE" krb5kdc
+      die "krb5kdc failed to start (logs in $DIR/logs)"
+    fi
+    sleep 0.2
+  done
+  log "KDC up (pid $(cat "$PIDFILE"))"
+}
+
+case "$MODE" in
+  start)
+    install_packages
+    write_config
+    create_realms
+    write_env
+    start_kdc
+    echo "# . $DIR/env.sh"
+    ;;
+  stop)
+    if [ -f "$PIDFILE" ]; then stop_pid "$PIDFILE" krb5kdc; else log "not running ($DIR)"; fi
+    ;;
+  env) write_env; cat "$DIR/env.sh" ;;
+esac
