@@ -13,8 +13,10 @@
 //!   when `clientKey` is plain base64.
 //! * `--ccache FILE`: write `tgt_cloud` there; `--ad-ccache FILE`: write `tgt_ad` there. Without
 //!   either, both tickets are imported and described but nothing is written.
-//! * `--spn SPN --kdc-proxy URL [--ca PEM]`: a service ticket through the KDC proxy (not supported
-//!   yet: it needs the TGS exchange).
+//! * `--spn SPN --kdc-proxy URL [--ca PEM]`: with the cloud TGT, a service ticket for SPN (sent
+//!   exactly as written) through the KDC proxy (e.g. `https://login.microsoftonline.com/<tenant>/
+//!   kerberos`; `--ca` trusts only that CA, else the system's roots; an `http://` URL is used as
+//!   given), added to `--ccache`.
 //!
 //! Exit status: 0 on success, 1 on any error (with a message on stderr), 2 on a usage error.
 
@@ -111,12 +113,6 @@ fn import(
 }
 
 fn run(args: Args) -> Result<(), String> {
-    if let Some(spn) = &args.spn {
-        return Err(format!(
-            "--spn {spn}: service tickets through the KDC proxy are not supported yet (they need \
-             the TGS exchange); import the TGT without --spn"
-        ));
-    }
     let path = args
         .prt_response
         .as_ref()
@@ -157,7 +153,10 @@ fn run(args: Args) -> Result<(), String> {
 
     let write_any = args.ccache.is_some() || args.ad_ccache.is_some();
     // Import everything first, then write: an error leaves no cache behind.
-    let cloud_cred = if args.ccache.is_some() || (!write_any && response.tgt_cloud.is_some()) {
+    let cloud_cred = if args.ccache.is_some()
+        || args.spn.is_some()
+        || (!write_any && response.tgt_cloud.is_some())
+    {
         Some(import("tgt_cloud", response.cloud_tgt(), sk)?)
     } else {
         None
@@ -184,6 +183,32 @@ fn run(args: Args) -> Result<(), String> {
                 println!("{name}: {}; written to {}", describe(cred), file.display());
             }
             None => println!("{name}: {} (not written: no cache given)", describe(cred)),
+        }
+    }
+    if let (Some(spn), Some(proxy)) = (&args.spn, &args.kdc_proxy) {
+        let tgt = cloud_cred.ok_or("--spn needs tgt_cloud")?;
+        let ca_pem = match &args.ca {
+            Some(p) => Some(std::fs::read(p).map_err(|e| format!("reading {}: {e}", p.display()))?),
+            None => None,
+        };
+        let client = cloud::cloud_client(&cloud::CloudClientOptions {
+            kdc_proxy: proxy.clone(),
+            ca_pem,
+            allow_plain_http: proxy.starts_with("http://"),
+            top_level_names: names.clone(),
+        })
+        .map_err(|e| e.to_string())?;
+        let ticket =
+            cloud::cloud_service_ticket(&client, &tgt.into(), spn, std::time::SystemTime::now())
+                .map_err(|e| format!("{spn} through {proxy}: {e}"))?;
+        match &args.ccache {
+            Some(file) => {
+                ticket
+                    .add_to(file)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                println!("{spn}: {}; added to {}", describe(&ticket), file.display());
+            }
+            None => println!("{spn}: {} (not written: no cache given)", describe(&ticket)),
         }
     }
     Ok(())

@@ -37,6 +37,7 @@
 mod import;
 mod jwe;
 mod prt;
+mod service;
 
 use std::fmt;
 use std::path::Path;
@@ -44,6 +45,10 @@ use std::path::Path;
 pub use import::{import_as_rep, reply_key};
 pub use jwe::{CompactJwe, PrtSessionKey, TransportKey, decrypt_dir, derive_key};
 pub use prt::{PrtResponse, TgtBlob};
+pub use service::{
+    CloudClientOptions, FullTgt, cloud_client, cloud_service_ticket, nt_hash_from_key_list,
+    upgrade_partial_tgt,
+};
 
 use crate::asn1::Asn1Error;
 use crate::ccache::{CcacheError, CredentialCache};
@@ -189,6 +194,40 @@ pub enum CloudError {
     /// A crypto-layer error other than a failed integrity check.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// The cloud TGT ends too soon to be used, and Entra does not renew TGTs.
+    #[error(
+        "the cloud TGT for {client} ends at unix time {end_time} ({remaining} s left): Entra ID does not \
+         renew TGTs; fetch a new PRT with tgt=true to get a new one"
+    )]
+    TgtExpiring {
+        /// The TGT's client.
+        client: String,
+        /// Its end time (KDC clock).
+        end_time: i64,
+        /// Seconds left (negative when already expired).
+        remaining: i64,
+    },
+    /// The on-premises DC refused to exchange the partial TGT (KDC_ERR_TGT_REVOKED / CLIENT_REVOKED).
+    #[error(
+        "the domain controller refused the partial TGT of {client} ({code} {name}): the Entra \
+         Kerberos server object's password replication policy (msDS-RevealOnDemandGroup / \
+         msDS-NeverRevealGroup of the AzureADKerberos computer object) does not allow this user, or \
+         the user is privileged; add the user to the allowed group or use another account"
+    )]
+    PartialTgtRefused {
+        /// The partial TGT's client.
+        client: String,
+        /// The KDC error code (20 or 18).
+        code: i32,
+        /// Its RFC name.
+        name: &'static str,
+    },
+    /// The KERB-KEY-LIST-REP in the reply could not be read.
+    #[error("malformed KERB-KEY-LIST-REP: {0}")]
+    KeyList(String),
+    /// The Kerberos exchange (through the client) failed.
+    #[error(transparent)]
+    Client(Box<crate::client::ClientError>),
     /// Writing the credential cache failed.
     #[error("writing the credential cache: {0}")]
     Ccache(#[from] CcacheError),
