@@ -94,3 +94,65 @@ fn untrusted_proxy_certificate_fails_with_every_proxy_listed() {
         other => panic!("expected proxy failures, got {other:?}"),
     }
 }
+
+/// A KRB-ERROR that comes back through a proxy keeps its e-text (Entra puts AADSTS codes there)
+/// and gains the proxy's `x-ms-request-id` (a fake proxy on loopback plays Entra here).
+#[test]
+fn krb_error_through_proxy_carries_e_text_and_request_id() {
+    use kerberos_client::asn1::{self, KdcProxyMessage, KerberosTime, KrbError, PrincipalName};
+    use std::io::{Read, Write};
+
+    let err = KrbError {
+        pvno: 5,
+        msg_type: 30,
+        ctime: None,
+        cusec: None,
+        stime: KerberosTime::now(),
+        susec: 0,
+        error_code: 7,
+        crealm: None,
+        cname: None,
+        realm: "KERBEROS.MICROSOFTONLINE.COM".into(),
+        sname: PrincipalName::new(2, &["CIFS", "acct.file.core.windows.net"]),
+        e_text: Some(
+            "AADSTS700016: Application with identifier 'CIFS' was not found in the directory"
+                .into(),
+        ),
+        e_data: None,
+    };
+    let body =
+        asn1::encode(&KdcProxyMessage::wrap(&asn1::encode(&err).unwrap(), None).unwrap()).unwrap();
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().take(4) {
+            let mut s = s.unwrap();
+            let mut buf = vec![0u8; 65536];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/kerberos\r\n\
+                 x-ms-request-id: 5e1c0f9a-request\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(&body);
+        }
+    });
+    let cfg = Config::parse_str(&format!(
+        "[libdefaults]\n default_realm = KERBEROS.MICROSOFTONLINE.COM\n\
+         [realms]\n KERBEROS.MICROSOFTONLINE.COM = {{\n  kdc = http://127.0.0.1:{port}/tenant/kerberos\n }}\n"
+    ))
+    .unwrap();
+    let client = Client::builder()
+        .config(cfg)
+        .allow_plain_http_proxy(true)
+        .build()
+        .unwrap();
+    let e = client
+        .get_tgt("someone", Secret::password("x"))
+        .unwrap_err();
+    assert_eq!(e.kdc_error_code(), Some(7), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("AADSTS700016"), "{text}");
+    assert!(text.contains("5e1c0f9a-request"), "{text}");
+}

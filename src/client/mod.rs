@@ -595,7 +595,7 @@ impl Client {
         realm: &str,
         proxies: &[ProxyUrl],
         message: &[u8],
-    ) -> Result<Vec<u8>, ClientError> {
+    ) -> Result<(Vec<u8>, Option<String>), ClientError> {
         let mut failures = Vec::new();
         for url in proxies {
             let result = self
@@ -605,7 +605,7 @@ impl Client {
             match result {
                 Ok(reply) => {
                     tracing::debug!(%url, request_id = ?reply.request_id, "KDC proxy answered");
-                    return Ok(reply.message);
+                    return Ok((reply.message, reply.request_id));
                 }
                 Err(e) => {
                     tracing::debug!(%url, error = %e, "KDC proxy failed");
@@ -624,7 +624,9 @@ impl Client {
     fn send_blocking(&self, out: &Outgoing, driver: &mut Driver) -> Result<Vec<u8>, ClientError> {
         let proxies = self.kdc_proxies(&out.realm);
         if !proxies.is_empty() {
-            return self.send_via_proxies(&out.realm, &proxies, &out.message);
+            let (reply, request_id) = self.send_via_proxies(&out.realm, &proxies, &out.message)?;
+            driver.proxy_request_id = request_id;
+            return Ok(reply);
         }
         let endpoints = driver.endpoints(out, |r| self.kdcs(r))?;
         let opts = self.send_options_for(out)?;
@@ -649,11 +651,13 @@ impl Client {
         if !proxies.is_empty() {
             let client = self.clone();
             let (realm, message) = (out.realm.clone(), out.message.clone());
-            return ::tokio::task::spawn_blocking(move || {
+            let (reply, request_id) = ::tokio::task::spawn_blocking(move || {
                 client.send_via_proxies(&realm, &proxies, &message)
             })
             .await
-            .map_err(|_| ClientError::Incomplete)?;
+            .map_err(|_| ClientError::Incomplete)??;
+            driver.proxy_request_id = request_id;
+            return Ok(reply);
         }
         let endpoints = match driver.cached(&out.realm) {
             Some(e) => e,
@@ -787,7 +791,8 @@ impl Client {
                 Some(Step::Send(out)) => {
                     let reply = self.send_blocking(&out, &mut driver)?;
                     driver.sent(&out, reply.len());
-                    ex.receive(&reply, self.clock.now())?;
+                    ex.receive(&reply, self.clock.now())
+                        .map_err(|e| driver.annotate(e))?;
                 }
                 Some(Step::Done(cred)) => return Ok(driver.finish(cred)),
                 None => return Err(ClientError::Incomplete),
@@ -827,7 +832,8 @@ impl Client {
                     Some(Step::Send(out)) => {
                         let reply = self.send_async(&out, &mut driver).await?;
                         driver.sent(&out, reply.len());
-                        ex.receive(&reply, self.clock.now())?;
+                        ex.receive(&reply, self.clock.now())
+                            .map_err(|e| driver.annotate(e))?;
                     }
                     Some(Step::Done(cred)) => return Ok(driver.finish(cred)),
                     None => return Err(ClientError::Incomplete),
@@ -1017,12 +1023,22 @@ enum Lookup {
 /// Bookkeeping shared by the blocking and async drivers.
 #[derive(Default)]
 struct Driver {
+    /// The `x-ms-request-id` of the last reply that came through a KDC proxy.
+    proxy_request_id: Option<String>,
     endpoints: Vec<(String, Vec<KdcEndpoint>)>,
     messages: Vec<SentMessage>,
     last_request: Vec<u8>,
 }
 
 impl Driver {
+    /// A KDC's error with what the transport knew (the KDC proxy's request id).
+    fn annotate(&self, mut e: crate::exchange::ExchangeError) -> crate::exchange::ExchangeError {
+        if let (Some(id), Some(k)) = (&self.proxy_request_id, e.kdc_error_mut()) {
+            k.context.proxy_request_id = Some(id.clone());
+        }
+        e
+    }
+
     fn cached(&self, realm: &str) -> Option<Vec<KdcEndpoint>> {
         self.endpoints
             .iter()

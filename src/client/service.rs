@@ -108,7 +108,8 @@ impl Client {
                 Some(Step::Send(out)) => {
                     let reply = self.send_blocking(&out, &mut driver)?;
                     driver.sent(&out, reply.len());
-                    ex.receive(&reply, self.clock.now())?;
+                    ex.receive(&reply, self.clock.now())
+                        .map_err(|e| driver.annotate(e))?;
                 }
                 Some(Step::Done(cred)) => {
                     return Ok(ServiceTicket {
@@ -177,7 +178,8 @@ impl Client {
                     Some(Step::Send(out)) => {
                         let reply = self.send_async(&out, &mut driver).await?;
                         driver.sent(&out, reply.len());
-                        ex.receive(&reply, self.clock.now())?;
+                        ex.receive(&reply, self.clock.now())
+                            .map_err(|e| driver.annotate(e))?;
                     }
                     Some(Step::Done(cred)) => {
                         return Ok(ServiceTicket {

@@ -41,6 +41,9 @@ pub struct KdcErrorContext {
     pub requested_etypes: Vec<i32>,
     /// The client principal of the request, `name@REALM` (shown for unknown clients).
     pub client: Option<String>,
+    /// The KDC proxy's `x-ms-request-id` when the error came through an MS-KKDCP proxy (Entra
+    /// ID support asks for it).
+    pub proxy_request_id: Option<String>,
 }
 
 impl KdcError {
@@ -137,6 +140,10 @@ impl KdcError {
         if let Some(t) = self.e_text.as_deref().filter(|t| !t.is_empty()) {
             s.push_str(": ");
             s.push_str(t);
+        }
+        if let Some(id) = &self.context.proxy_request_id {
+            s.push_str("; KDC proxy x-ms-request-id ");
+            s.push_str(id);
         }
         s.push(']');
         s
@@ -361,6 +368,14 @@ impl ExchangeError {
 
     /// The KDC error, when the KDC returned an error.
     pub fn kdc_error(&self) -> Option<&KdcError> {
+        match self {
+            ExchangeError::Kdc(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Mutable access to the KDC's error, e.g. to add what the transport knew.
+    pub fn kdc_error_mut(&mut self) -> Option<&mut KdcError> {
         match self {
             ExchangeError::Kdc(e) => Some(e),
             _ => None,
