@@ -98,6 +98,7 @@ fn client(port: u16) -> Client {
     Client::builder()
         .config(Config::parse_str(&conf).unwrap())
         .clock(Fixed)
+        .kdc_passes(1)
         .build()
         .unwrap()
 }

@@ -357,6 +357,8 @@ pub struct ClientBuilder {
     locator: Option<transport::discovery::SrvLocator>,
     udp_preference_limit: Option<usize>,
     kdc_timeout: Option<Duration>,
+    kdc_passes: Option<u32>,
+    max_in_flight: Option<usize>,
     proxy: ProxyOptions,
 }
 
@@ -398,6 +400,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Passes over a realm's KDCs before giving up (default 3; each pass doubles the per-KDC
+    /// timeout, as MIT does).
+    pub fn kdc_passes(mut self, passes: u32) -> Self {
+        self.kdc_passes = Some(passes);
+        self
+    }
+
+    /// The most KDC requests the async drivers of this client (and its clones) have in flight at
+    /// once (default 32); more wait their turn. A single-threaded KDC such as MIT's drops
+    /// datagrams when a burst overflows its socket buffer, and the retransmissions that follow
+    /// only add to its load; queueing on the client side keeps every exchange moving.
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = Some(requests.max(1));
+        self
+    }
+
     /// Trust only these CA certificates (PEM) for KDC proxies (`kdc = https://…`); default: the
     /// system's roots.
     pub fn kdc_proxy_ca_pem(mut self, pem: Vec<u8>) -> Self {
@@ -430,6 +448,11 @@ impl ClientBuilder {
             locator: self.locator,
             udp_preference_limit: self.udp_preference_limit,
             kdc_timeout: self.kdc_timeout,
+            kdc_passes: self.kdc_passes,
+            #[cfg(feature = "tokio")]
+            in_flight: Arc::new(::tokio::sync::Semaphore::new(
+                self.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT),
+            )),
             proxy: Arc::new(ProxyState::new(self.proxy)),
             tickets: Arc::default(),
         })
@@ -445,9 +468,17 @@ pub struct Client {
     locator: Option<transport::discovery::SrvLocator>,
     udp_preference_limit: Option<usize>,
     kdc_timeout: Option<Duration>,
+    kdc_passes: Option<u32>,
+    /// Limits the async drivers' KDC requests in flight.
+    #[cfg(feature = "tokio")]
+    in_flight: Arc<::tokio::sync::Semaphore>,
     proxy: Arc<ProxyState>,
     tickets: Arc<service::TicketCache>,
 }
+
+/// Default of [`ClientBuilder::max_in_flight`].
+#[cfg(feature = "tokio")]
+const DEFAULT_MAX_IN_FLIGHT: usize = 32;
 
 /// KDC proxy settings and the TLS configuration built from them once, on first use.
 #[derive(Debug)]
@@ -489,6 +520,9 @@ impl Client {
             locator: None,
             udp_preference_limit: None,
             kdc_timeout: None,
+            kdc_passes: None,
+            #[cfg(feature = "tokio")]
+            in_flight: Arc::new(::tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
             proxy: Arc::new(ProxyState::new(ProxyOptions::default())),
             tickets: Arc::default(),
         }
@@ -559,6 +593,7 @@ impl Client {
                 .udp_preference_limit
                 .unwrap_or(ld.udp_preference_limit as usize),
             timeout: self.kdc_timeout.unwrap_or(ld.kdc_timeout),
+            passes: self.kdc_passes.unwrap_or(SendOptions::default().passes),
             ..SendOptions::default()
         })
     }
@@ -669,6 +704,11 @@ impl Client {
         };
         let opts = self.send_options_for(out)?;
         check_sendable(out, &endpoints)?;
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| ClientError::Incomplete)?;
         Ok(transport::tokio::send(&out.realm, &endpoints, &out.message, &opts).await?)
     }
 

@@ -5,7 +5,9 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::time::{Duration, Instant};
 
 use super::framing::{self, MAX_UDP_LEN};
-use super::{AttemptError, Failures, KdcEndpoint, Protocol, SendOptions, TransportError, plan};
+use super::{
+    AttemptError, Failures, KdcEndpoint, Protocol, SendOptions, TransportError, pass_timeout, plan,
+};
 
 /// Send `message` to the KDCs of `realm` in order and return the first reply.
 ///
@@ -18,13 +20,35 @@ pub fn send(
     opts: &SendOptions,
 ) -> Result<Vec<u8>, TransportError> {
     let mut failures = Failures::new(realm);
-    for (endpoint, protocol) in plan(endpoints, opts, message.len()) {
-        match send_one(endpoint, protocol, message, opts) {
-            Ok(reply) => {
-                tracing::debug!(%endpoint, %protocol, sent = message.len(), received = reply.len(), "KDC replied");
-                return Ok(reply);
+    let mut udp = UdpSockets::default();
+    let plan = plan(endpoints, opts, message.len());
+    let mut retry = vec![true; plan.len()];
+    for pass in 0..opts.passes.max(1) {
+        let this_pass = SendOptions {
+            timeout: pass_timeout(opts.timeout, pass),
+            ..opts.clone()
+        };
+        for (i, (endpoint, protocol)) in plan.iter().copied().enumerate() {
+            if !retry.get(i).copied().unwrap_or(false) {
+                continue;
             }
-            Err(error) => failures.record(endpoint, protocol, error),
+            match attempt(endpoint, protocol, message, &this_pass, &mut udp) {
+                Ok(reply) => {
+                    tracing::debug!(%endpoint, %protocol, pass, sent = message.len(), received = reply.len(), "KDC replied");
+                    return Ok(reply);
+                }
+                Err(error) => {
+                    if !matches!(error, AttemptError::Timeout(_)) {
+                        if let Some(r) = retry.get_mut(i) {
+                            *r = false;
+                        }
+                    }
+                    failures.record(endpoint, protocol, error);
+                }
+            }
+        }
+        if !retry.iter().any(|r| *r) {
+            break;
         }
     }
     Err(failures.into_error())
@@ -37,6 +61,28 @@ pub fn send_one(
     message: &[u8],
     opts: &SendOptions,
 ) -> Result<Vec<u8>, AttemptError> {
+    attempt(
+        endpoint,
+        protocol,
+        message,
+        opts,
+        &mut UdpSockets::default(),
+    )
+}
+
+/// The UDP sockets of one send, kept across passes: a KDC's late reply to an earlier datagram is
+/// still taken (the request is the same), instead of being dropped with its socket while the KDC
+/// is asked again, which is what turns a busy KDC into an overloaded one.
+#[derive(Default)]
+struct UdpSockets(Vec<(SocketAddr, UdpSocket)>);
+
+fn attempt(
+    endpoint: &KdcEndpoint,
+    protocol: Protocol,
+    message: &[u8],
+    opts: &SendOptions,
+    udp: &mut UdpSockets,
+) -> Result<Vec<u8>, AttemptError> {
     let deadline = Instant::now() + opts.timeout;
     let addrs: Vec<SocketAddr> = (endpoint.host.as_str(), endpoint.port)
         .to_socket_addrs()
@@ -48,7 +94,7 @@ pub fn send_one(
     ));
     for addr in addrs {
         let result = match protocol {
-            Protocol::Udp => udp_exchange(addr, message, deadline, opts.timeout),
+            Protocol::Udp => udp_exchange(addr, message, deadline, opts.timeout, udp),
             Protocol::Tcp => tcp_exchange(addr, message, deadline, opts),
         };
         match result {
@@ -74,16 +120,27 @@ fn udp_exchange(
     message: &[u8],
     deadline: Instant,
     timeout: Duration,
+    udp: &mut UdpSockets,
 ) -> Result<Vec<u8>, AttemptError> {
-    let local: SocketAddr = if addr.is_ipv4() {
-        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-    };
     let io = |e| AttemptError::from_io(e, timeout);
-    let socket = UdpSocket::bind(local).map_err(io)?;
-    // connect() makes the kernel drop datagrams from any other source.
-    socket.connect(addr).map_err(io)?;
+    let index = match udp.0.iter().position(|(a, _)| *a == addr) {
+        Some(i) => i,
+        None => {
+            let local: SocketAddr = if addr.is_ipv4() {
+                (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+            } else {
+                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+            };
+            let socket = UdpSocket::bind(local).map_err(io)?;
+            // connect() makes the kernel drop datagrams from any other source.
+            socket.connect(addr).map_err(io)?;
+            udp.0.push((addr, socket));
+            udp.0.len() - 1
+        }
+    };
+    let Some((_, socket)) = udp.0.get(index) else {
+        return Err(AttemptError::Empty);
+    };
     socket.send(message).map_err(io)?;
     let mut buf = [0u8; MAX_UDP_LEN];
     loop {

@@ -105,6 +105,10 @@ pub struct SendOptions {
     pub max_reply_len: usize,
     /// Never use UDP (set after a KRB_ERR_RESPONSE_TOO_BIG reply).
     pub tcp_only: bool,
+    /// Passes over the KDC list: a KDC that timed out is asked again on the next pass with twice
+    /// the timeout (as MIT's client does), so a busy KDC is not given up after one lost datagram.
+    /// A KDC that refused the connection or answered garbage is not asked again.
+    pub passes: u32,
 }
 
 impl Default for SendOptions {
@@ -114,6 +118,7 @@ impl Default for SendOptions {
             timeout: Duration::from_secs(1),
             max_reply_len: framing::DEFAULT_MAX_MESSAGE_LEN,
             tcp_only: false,
+            passes: 3,
         }
     }
 }
@@ -140,6 +145,11 @@ pub fn plan<'a>(
         .iter()
         .flat_map(|e| opts.protocols_for(e, len).into_iter().map(move |p| (e, p)))
         .collect()
+}
+
+/// The timeout of pass `pass` (0-based): the base timeout doubled each pass.
+pub fn pass_timeout(base: Duration, pass: u32) -> Duration {
+    base.saturating_mul(1u32 << pass.min(16))
 }
 
 /// The failures of one send, in order, turned into the error when no KDC answered.

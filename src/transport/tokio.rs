@@ -8,7 +8,9 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::time::{Instant, timeout_at};
 
 use super::framing::{self, MAX_UDP_LEN};
-use super::{AttemptError, Failures, KdcEndpoint, Protocol, SendOptions, TransportError, plan};
+use super::{
+    AttemptError, Failures, KdcEndpoint, Protocol, SendOptions, TransportError, pass_timeout, plan,
+};
 
 /// Send `message` to the KDCs of `realm` in order and return the first reply (see
 /// [`super::blocking::send`]).
@@ -19,13 +21,35 @@ pub async fn send(
     opts: &SendOptions,
 ) -> Result<Vec<u8>, TransportError> {
     let mut failures = Failures::new(realm);
-    for (endpoint, protocol) in plan(endpoints, opts, message.len()) {
-        match send_one(endpoint, protocol, message, opts).await {
-            Ok(reply) => {
-                tracing::debug!(%endpoint, %protocol, sent = message.len(), received = reply.len(), "KDC replied");
-                return Ok(reply);
+    let mut udp = UdpSockets::default();
+    let plan = plan(endpoints, opts, message.len());
+    let mut retry = vec![true; plan.len()];
+    for pass in 0..opts.passes.max(1) {
+        let this_pass = SendOptions {
+            timeout: pass_timeout(opts.timeout, pass),
+            ..opts.clone()
+        };
+        for (i, (endpoint, protocol)) in plan.iter().copied().enumerate() {
+            if !retry.get(i).copied().unwrap_or(false) {
+                continue;
             }
-            Err(error) => failures.record(endpoint, protocol, error),
+            match attempt(endpoint, protocol, message, &this_pass, &mut udp).await {
+                Ok(reply) => {
+                    tracing::debug!(%endpoint, %protocol, pass, sent = message.len(), received = reply.len(), "KDC replied");
+                    return Ok(reply);
+                }
+                Err(error) => {
+                    if !matches!(error, AttemptError::Timeout(_)) {
+                        if let Some(r) = retry.get_mut(i) {
+                            *r = false;
+                        }
+                    }
+                    failures.record(endpoint, protocol, error);
+                }
+            }
+        }
+        if !retry.iter().any(|r| *r) {
+            break;
         }
     }
     Err(failures.into_error())
@@ -38,8 +62,30 @@ pub async fn send_one(
     message: &[u8],
     opts: &SendOptions,
 ) -> Result<Vec<u8>, AttemptError> {
+    attempt(
+        endpoint,
+        protocol,
+        message,
+        opts,
+        &mut UdpSockets::default(),
+    )
+    .await
+}
+
+/// The UDP sockets of one send, kept across passes so that a late reply to an earlier datagram
+/// is still taken (see the blocking driver).
+#[derive(Default)]
+struct UdpSockets(Vec<(SocketAddr, UdpSocket)>);
+
+async fn attempt(
+    endpoint: &KdcEndpoint,
+    protocol: Protocol,
+    message: &[u8],
+    opts: &SendOptions,
+    udp: &mut UdpSockets,
+) -> Result<Vec<u8>, AttemptError> {
     let deadline = Instant::now() + opts.timeout;
-    match timeout_at(deadline, exchange(endpoint, protocol, message, opts)).await {
+    match timeout_at(deadline, exchange(endpoint, protocol, message, opts, udp)).await {
         Ok(result) => result,
         Err(_) => Err(AttemptError::Timeout(opts.timeout)),
     }
@@ -50,6 +96,7 @@ async fn exchange(
     protocol: Protocol,
     message: &[u8],
     opts: &SendOptions,
+    udp: &mut UdpSockets,
 ) -> Result<Vec<u8>, AttemptError> {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port))
         .await
@@ -61,7 +108,7 @@ async fn exchange(
     ));
     for addr in addrs {
         let result = match protocol {
-            Protocol::Udp => udp_exchange(addr, message, opts.timeout).await,
+            Protocol::Udp => udp_exchange(addr, message, opts.timeout, udp).await,
             Protocol::Tcp => tcp_exchange(addr, message, opts).await,
         };
         match result {
@@ -76,15 +123,26 @@ async fn udp_exchange(
     addr: SocketAddr,
     message: &[u8],
     timeout: Duration,
+    udp: &mut UdpSockets,
 ) -> Result<Vec<u8>, AttemptError> {
     let io = |e| AttemptError::from_io(e, timeout);
-    let local: SocketAddr = if addr.is_ipv4() {
-        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    let index = match udp.0.iter().position(|(a, _)| *a == addr) {
+        Some(i) => i,
+        None => {
+            let local: SocketAddr = if addr.is_ipv4() {
+                (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+            } else {
+                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+            };
+            let socket = UdpSocket::bind(local).await.map_err(io)?;
+            socket.connect(addr).await.map_err(io)?;
+            udp.0.push((addr, socket));
+            udp.0.len() - 1
+        }
     };
-    let socket = UdpSocket::bind(local).await.map_err(io)?;
-    socket.connect(addr).await.map_err(io)?;
+    let Some((_, socket)) = udp.0.get(index) else {
+        return Err(AttemptError::Empty);
+    };
     socket.send(message).await.map_err(io)?;
     let mut buf = vec![0u8; MAX_UDP_LEN];
     loop {
