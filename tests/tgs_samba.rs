@@ -9,7 +9,9 @@ use common::{ALICE_PW, Realm};
 use kerberos_client::asn1::constants::{ad_type, error_code};
 use kerberos_client::asn1::{self, AuthorizationData, EncTicketPart, RawTicket, TicketFlags};
 use kerberos_client::crypto::{EncryptionType, Key, KeyUsage};
-use kerberos_client::exchange::{S4uProxy, S4uSelf, TgsOptions};
+use kerberos_client::exchange::{
+    KrbCredParams, S4uProxy, S4uSelf, TgsOptions, build_krb_cred, parse_krb_cred,
+};
 use kerberos_client::keytab::Keytab;
 use kerberos_client::principal::Principal;
 use kerberos_client::{Client, ClientError, Credential, Secret, TgtOptions};
@@ -344,4 +346,68 @@ fn forwarded_tgt_has_the_forwarded_flag() {
         .expect("ticket with the forwarded TGT");
     let part = decrypt_ticket(&st.ticket, &keytab_keys("web.keytab"));
     assert!(part.flags.is_set(TicketFlags::FORWARDED));
+}
+
+/// Delegation as a client does it: a forwarded TGT in a KRB-CRED encrypted with the service
+/// ticket's session key (key usage 14); the service reads it and uses the TGT.
+#[test]
+fn forwarded_tgt_in_a_krb_cred_is_usable_by_the_service() {
+    let c = client();
+    let tgt = alice_tgt(&c);
+    let st = c.get_service_ticket(&tgt, WEB).expect("HTTP ticket");
+    let realm = samba().realm;
+    let fwd = c
+        .get_service_ticket_with(
+            &tgt,
+            Principal::krbtgt(realm.clone(), realm),
+            TgsOptions {
+                forwarded: true,
+                forwardable: true,
+                ..c.tgs_options("SAMBA.TEST").expect("options")
+            },
+        )
+        .expect("forwarded TGT")
+        .credential
+        .into_inner();
+    let params = KrbCredParams {
+        nonce: Some(7),
+        timestamp: Some(std::time::SystemTime::now()),
+        ..KrbCredParams::default()
+    };
+    let msg = build_krb_cred(std::slice::from_ref(&fwd), Some(&st.session_key), &params)
+        .expect("KRB-CRED");
+
+    // The service side: the session key from the decrypted service ticket.
+    let part = decrypt_ticket(&st.ticket, &keytab_keys("web.keytab"));
+    let etype = EncryptionType::try_from(part.key.keytype).expect("etype");
+    let key = Key::from_bytes(etype, part.key.keyvalue.as_ref()).expect("key");
+    let got = parse_krb_cred(&msg, Some(&key)).expect("parse KRB-CRED");
+    assert!(got.encrypted);
+    assert_eq!(got.nonce, Some(7));
+    let [delegated] = got.credentials.as_slice() else {
+        panic!("one credential expected, got {}", got.credentials.len())
+    };
+    assert_eq!(delegated.ticket, fwd.ticket);
+    assert_eq!(delegated.client.to_string(), "alice@SAMBA.TEST");
+    assert!(TicketFlags::from_u32(delegated.flags).is_set(TicketFlags::FORWARDED));
+    let t = c
+        .get_service_ticket_with(
+            &Credential::from(delegated.clone()),
+            principal(RC4),
+            TgsOptions {
+                allow_weak_crypto: true,
+                etypes: vec![18, 17, 23],
+                ..TgsOptions::default()
+            },
+        )
+        .expect("a ticket with the delegated TGT")
+        .credential;
+    assert_eq!(t.client.to_string(), "alice@SAMBA.TEST");
+
+    // Unencrypted (etype 0) as well.
+    let plain = build_krb_cred(std::slice::from_ref(&fwd), None, &KrbCredParams::default())
+        .expect("KRB-CRED etype 0");
+    let got = parse_krb_cred(&plain, Some(&key)).expect("parse etype 0");
+    assert!(!got.encrypted);
+    assert_eq!(got.credentials[0].ticket, fwd.ticket);
 }
