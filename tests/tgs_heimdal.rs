@@ -187,3 +187,23 @@ fn forwarded_tgt_has_the_forwarded_flag() {
     let part = decrypt_ticket(&st.ticket, &http_keys());
     assert!(part.flags.is_set(TicketFlags::FORWARDED));
 }
+
+#[test]
+fn forwarded_needs_a_forwardable_tgt() {
+    let c = client();
+    let tgt = alice_tgt(&c, &TgtOptions::default().forwardable(false));
+    assert!(!TicketFlags::from_u32(tgt.flags).is_set(TicketFlags::FORWARDABLE));
+    let realm = heimdal().realm;
+    let e = c
+        .get_service_ticket_with(
+            &tgt,
+            Principal::krbtgt(realm.clone(), realm),
+            TgsOptions {
+                forwarded: true,
+                ..c.tgs_options("HEIMDAL.TEST").expect("options")
+            },
+        )
+        .expect_err("forwarded with a TGT that is not forwardable");
+    assert!(e.kdc_error().is_none(), "refused locally: {e}");
+    assert!(e.to_string().contains("forwardable"), "{e}");
+}

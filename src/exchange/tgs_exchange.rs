@@ -511,6 +511,11 @@ impl TgsExchange {
                 "S4U2Self, S4U2Proxy and user-to-user are separate requests: set only one",
             );
         }
+        if o.forwarded && !has_flag(tgt.flags, TicketFlags::FORWARDABLE) {
+            return invalid(
+                "a forwarded ticket needs a forwardable TGT: get the TGT with forwardable (kinit -f)",
+            );
+        }
         let kdc_now = tgt.kdc_time(now);
         let server_name = tgt.server.to_string();
         if o.renew {
