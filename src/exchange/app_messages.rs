@@ -14,6 +14,20 @@
 //! timestamp must be within the clock skew, and a (timestamp, usec) pair seen before is a
 //! replay.
 //!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use kerberos_client::crypto::{EncryptionType, Key};
+//! use kerberos_client::exchange::{MessageParams, MessageVerifier, build_krb_priv};
+//!
+//! let key = Key::random(EncryptionType::Aes256CtsHmacSha196); // the AP subkey
+//! let msg = build_krb_priv(&key, b"hello", &MessageParams::with_sequence(1))?;
+//! let mut peer = MessageVerifier::new(Duration::from_secs(300)).expect_sequence(1);
+//! let m = peer.read_priv(&key, &msg, SystemTime::now())?;
+//! assert_eq!(m.user_data, b"hello");
+//! assert!(peer.read_priv(&key, &msg, SystemTime::now()).is_err()); // a replay
+//! # Ok::<(), kerberos_client::exchange::AppMessageError>(())
+//! ```
+//!
 //! The sender address (`s-address`) is mandatory in RFC 4120's ASN.1 but optional in
 //! Heimdal's and in practice: these builders omit it when [`MessageParams::s_address`]
 //! is `None`, and the parsers accept messages without it.
