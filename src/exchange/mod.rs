@@ -38,6 +38,7 @@
 //! PA-REQ-ENC-PA-REP checksum over the request.
 
 pub mod ap;
+pub mod app_messages;
 pub mod as_exchange;
 pub mod credential;
 pub mod error;
@@ -46,6 +47,11 @@ pub mod service_name;
 pub mod tgs_exchange;
 
 pub use ap::{ApError, ApRepInfo, ApReqBuilder, ApReqOutput, AuthenticatorChecksum, verify_ap_rep};
+pub use app_messages::{
+    AppMessageError, KrbCredParams, MessageParams, MessageVerifier, ReceivedCredentials,
+    ReceivedMessage, build_krb_cred, build_krb_priv, build_krb_safe, parse_krb_cred, read_krb_priv,
+    read_krb_safe,
+};
 pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
