@@ -49,7 +49,7 @@ cargo clippy --all-targets --all-features -- -D warnings
 step "cargo test"
 LOG="$LAB/cargo-test.log"
 set +e
-cargo test --all-features 2>&1 | tee "$LOG"
+cargo test --all-features --no-fail-fast 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$LOG" | awk '{s+=$4} END {print s+0}')

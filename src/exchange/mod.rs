@@ -42,6 +42,7 @@ pub mod app_messages;
 pub mod as_exchange;
 pub mod credential;
 pub mod error;
+pub mod kpasswd;
 mod preauth;
 pub mod service_name;
 pub mod tgs_exchange;
@@ -55,6 +56,7 @@ pub use app_messages::{
 pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
+pub use kpasswd::{KpasswdError, KpasswdRequest, KpasswdResult};
 pub use service_name::{ServiceNameError, parse_service_name};
 pub use tgs_exchange::{
     DriveError, S4uProxy, S4uSelf, TgsError, TgsExchange, TgsOptions, TgsOutcome, TgsRequest,
