@@ -7,6 +7,7 @@ pub mod client;
 pub mod config;
 pub mod crypto;
 pub mod exchange;
+pub mod gss;
 pub mod keytab;
 pub mod principal;
 pub mod transport;
