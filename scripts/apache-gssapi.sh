@@ -50,7 +50,9 @@ install() {
 write_conf() {
   mkdir -p "$DIR/run" "$DIR/log" "$DIR/cgi" "$DIR/htdocs" "$DIR/rcache"
   [ -f "$APACHE_KEYTAB" ] || die "no keytab $APACHE_KEYTAB"
-  install -m 0640 -o root -g www-data "$APACHE_KEYTAB" "$DIR/http.keytab"
+  cp "$APACHE_KEYTAB" "$DIR/http.keytab"
+  chown root:www-data "$DIR/http.keytab"
+  chmod 0640 "$DIR/http.keytab"
   chown www-data:www-data "$DIR/rcache"
   cat >"$DIR/cgi/whoami.cgi" <<'CGI'
 #!/bin/sh
