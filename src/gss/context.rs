@@ -273,7 +273,9 @@ impl InitiatorContext {
                 let (tok_id, msg) = framing::parse_krb5(input)?;
                 if tok_id == TOK_KRB_ERROR {
                     let err: KrbError = asn1::decode(msg)?;
-                    return Err(GssError::Rejected(KdcError::from_krb_error(&err, self.now)));
+                    return Err(GssError::Rejected(Box::new(KdcError::from_krb_error(
+                        &err, self.now,
+                    ))));
                 }
                 if tok_id != TOK_AP_REP {
                     return Err(GssError::Malformed("expected TOK_ID 02 00 (AP-REP)"));
@@ -378,7 +380,7 @@ mod tests {
         let auth: Authenticator =
             asn1::decode(&key.decrypt(KeyUsage::AP_REQ_AUTH, &req.authenticator.cipher)?)?;
         let part = EncApRepPart {
-            ctime: auth.ctime.clone(),
+            ctime: auth.ctime,
             cusec: auth.cusec,
             subkey: acc_sub.map(|k| EncryptionKey::new(k.etype().id(), k.as_bytes().to_vec())),
             seq_number: Some(UInt32(1000)),

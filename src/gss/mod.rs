@@ -55,10 +55,10 @@ pub enum GssError {
     WrongMechanism,
     /// Building the AP-REQ or checking the AP-REP failed.
     #[error("AP exchange: {0}")]
-    Ap(#[from] ApError),
+    Ap(Box<ApError>),
     /// The acceptor answered with a KRB-ERROR (TOK_ID 03 00).
     #[error("the acceptor rejected the context: {0}")]
-    Rejected(KdcError),
+    Rejected(Box<KdcError>),
     /// A MIC or Wrap token failed its integrity check (wrong key, tampered).
     #[error("bad signature or decryption failure (GSS_S_BAD_SIG)")]
     BadSignature,
@@ -83,4 +83,10 @@ pub enum GssError {
     /// SPNEGO negotiation failed.
     #[error("SPNEGO: {0}")]
     Spnego(&'static str),
+}
+
+impl From<ApError> for GssError {
+    fn from(e: ApError) -> Self {
+        GssError::Ap(Box::new(e))
+    }
 }

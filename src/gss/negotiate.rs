@@ -13,13 +13,25 @@ use crate::exchange;
 pub enum NegotiateError {
     /// Getting the service ticket failed.
     #[error("service ticket: {0}")]
-    Client(#[from] ClientError),
+    Client(Box<ClientError>),
     /// The GSS layer failed (e.g. the server's token does not verify).
     #[error("GSS: {0}")]
-    Gss(#[from] GssError),
+    Gss(Box<GssError>),
     /// The header is not `Negotiate <base64>`.
     #[error("bad Negotiate header: {0}")]
     Header(&'static str),
+}
+
+impl From<ClientError> for NegotiateError {
+    fn from(e: ClientError) -> Self {
+        NegotiateError::Client(Box::new(e))
+    }
+}
+
+impl From<GssError> for NegotiateError {
+    fn from(e: GssError) -> Self {
+        NegotiateError::Gss(Box::new(e))
+    }
 }
 
 /// One HTTP Negotiate authentication: the request header, then the server's answer.
@@ -73,9 +85,7 @@ impl NegotiateClient {
         let token = base64_decode(rest).ok_or(NegotiateError::Header("invalid base64"))?;
         let step = self.spnego.step(Some(&token))?;
         if !step.complete {
-            return Err(NegotiateError::Gss(GssError::Spnego(
-                "the server did not complete the negotiation",
-            )));
+            return Err(GssError::Spnego("the server did not complete the negotiation").into());
         }
         Ok(())
     }
