@@ -348,7 +348,7 @@ impl InitiatorContext {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::asn1::{
         ApRep, ApReq, Authenticator, EncApRepPart, EncryptedData, EncryptionKey, KerberosTime,
@@ -357,7 +357,7 @@ mod tests {
     use crate::crypto::KeyUsage;
     use crate::gss::SeqStatus;
 
-    fn ticket() -> Vec<u8> {
+    pub(crate) fn ticket() -> Vec<u8> {
         RawTicket::from_ticket(&Ticket {
             tkt_vno: 5,
             realm: "EXAMPLE.TEST".into(),
@@ -369,7 +369,7 @@ mod tests {
     }
 
     /// Plays the acceptor: reads the authenticator with the session key and answers.
-    fn accept(
+    pub(crate) fn accept(
         token: &[u8],
         key: &Key,
         acc_sub: Option<&Key>,

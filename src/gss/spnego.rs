@@ -206,3 +206,148 @@ impl SpnegoInitiator {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::crypto::{EncryptionType, Key};
+    use crate::gss::ContextOptions;
+    use crate::gss::context::tests::{accept, ticket};
+    use crate::gss::tokens::TokenKeys;
+    use crate::principal::Principal;
+
+    type R = Result<(), Box<dyn std::error::Error>>;
+
+    struct Acceptor {
+        keys: TokenKeys,
+        ap_rep: Vec<u8>,
+        mech_types_der: Vec<u8>,
+    }
+
+    /// Start an initiator and play the acceptor up to the AP-REP.
+    fn start() -> Result<(SpnegoInitiator, Acceptor), Box<dyn std::error::Error>> {
+        let key = Key::random(EncryptionType::Aes128CtsHmacSha256128);
+        let acc_sub = Key::random(EncryptionType::Aes128CtsHmacSha256128);
+        let client = Principal::new(1, "EXAMPLE.TEST", ["alice"]);
+        let ctx = InitiatorContext::from_parts(
+            &ticket(),
+            &key,
+            &client,
+            ContextOptions::default(),
+            SystemTime::now(),
+        )?;
+        let mut sp = SpnegoInitiator::new(ctx)?;
+        let first = sp.step(None)?.output.ok_or("no token")?;
+        let init = parse_initial(&first)?;
+        assert_eq!(init.mech_types, vec![ObjectIdentifier::from(KRB5_OID)]);
+        let mech_token = init.mech_token.ok_or("no mechToken")?;
+        let (auth, ap_rep) = accept(&mech_token, &key, Some(&acc_sub))?;
+        let sub = auth.subkey.ok_or("no subkey")?;
+        let init_key = Key::from_bytes(EncryptionType::Aes128CtsHmacSha256128, &sub.keyvalue)?;
+        Ok((
+            sp,
+            Acceptor {
+                keys: TokenKeys::acceptor(&init_key, Some(&acc_sub))?,
+                ap_rep,
+                mech_types_der: crate::asn1::encode(&init.mech_types)?,
+            },
+        ))
+    }
+
+    fn resp(
+        state: Option<NegState>,
+        mech: Option<&Oid>,
+        token: Option<Vec<u8>>,
+        mic: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, GssError> {
+        Ok(crate::asn1::encode(&NegotiationToken::NegTokenResp(
+            NegTokenResp {
+                neg_state: state,
+                supported_mech: mech.map(ObjectIdentifier::from),
+                response_token: token.map(OctetString::from),
+                mech_list_mic: mic.map(OctetString::from),
+            },
+        ))?)
+    }
+
+    #[test]
+    fn accept_completed_with_mech_list_mic_ms_oid() -> R {
+        let (mut sp, acc) = start()?;
+        let mic = acc.keys.get_mic(1000, &acc.mech_types_der);
+        let r = resp(
+            Some(NegState::AcceptCompleted),
+            Some(MS_KRB5_OID),
+            Some(acc.ap_rep),
+            Some(mic),
+        )?;
+        let s = sp.step(Some(&r))?;
+        assert!(s.complete && s.output.is_none() && sp.is_complete());
+        Ok(())
+    }
+
+    #[test]
+    fn bad_mech_list_mic_fails() -> R {
+        let (mut sp, acc) = start()?;
+        let mic = acc.keys.get_mic(1000, b"another list");
+        let r = resp(
+            Some(NegState::AcceptCompleted),
+            Some(KRB5_OID),
+            Some(acc.ap_rep),
+            Some(mic),
+        )?;
+        assert!(matches!(sp.step(Some(&r)), Err(GssError::BadSignature)));
+        Ok(())
+    }
+
+    #[test]
+    fn request_mic_produces_ours() -> R {
+        let (mut sp, acc) = start()?;
+        let r = resp(
+            Some(NegState::RequestMic),
+            Some(KRB5_OID),
+            Some(acc.ap_rep),
+            None,
+        )?;
+        let s = sp.step(Some(&r))?;
+        let out = parse_neg_token_resp(&s.output.ok_or("no MIC token")?)?;
+        let mic = out.mech_list_mic.ok_or("no mechListMIC")?;
+        acc.keys.verify_mic(&mic, &acc.mech_types_der)?;
+        Ok(())
+    }
+
+    #[test]
+    fn reject_and_foreign_mech() -> R {
+        let (mut sp, _) = start()?;
+        let r = resp(Some(NegState::Reject), None, None, None)?;
+        assert!(matches!(sp.step(Some(&r)), Err(GssError::Spnego(_))));
+        let (mut sp, acc) = start()?;
+        let ntlm = Oid::const_new(&[1, 3, 6, 1, 4, 1, 311, 2, 2, 10]);
+        let r = resp(
+            Some(NegState::AcceptIncomplete),
+            Some(ntlm),
+            Some(acc.ap_rep),
+            None,
+        )?;
+        assert!(matches!(sp.step(Some(&r)), Err(GssError::Spnego(_))));
+        let (mut sp, _) = start()?;
+        assert!(sp.step(Some(&[0xa1, 0x03, 0x30, 0x01])).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn init_token_encoding() -> R {
+        let (mut sp, _) = start()?;
+        assert!(sp.step(None).is_err(), "no input after the first step");
+        assert_eq!(
+            crate::asn1::encode(&ObjectIdentifier::from(SPNEGO_OID))?,
+            SPNEGO_OID_DER
+        );
+        assert_eq!(
+            crate::asn1::encode(&ObjectIdentifier::from(MS_KRB5_OID))?,
+            MS_KRB5_OID_DER
+        );
+        Ok(())
+    }
+}
