@@ -28,7 +28,7 @@ fi
 
 step "test servers"
 LAB=$(mktemp -d /tmp/kerberos-client-lab.XXXXXX)
-SERVERS="mit-kdc dns-srv heimdal-kdc samba-dc entra-emulation kdcproxy"
+SERVERS="mit-kdc dns-srv heimdal-kdc samba-dc entra-emulation kdcproxy apache-gssapi"
 cleanup() {
   for s in $SERVERS; do bash "$ROOT/scripts/$s.sh" stop "$LAB/$s" >/dev/null 2>&1 || true; done
   if [ "${KEEP_LAB:-}" = 1 ]; then echo "lab kept in $LAB"; else rm -rf "$LAB"; fi
