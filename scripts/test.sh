@@ -28,6 +28,8 @@ fi
 
 step "test servers"
 LAB=$(mktemp -d /tmp/kerberos-client-lab.XXXXXX)
+# Apache serves from inside the lab as its own user: the directory must be traversable.
+chmod 755 "$LAB"
 SERVERS="mit-kdc dns-srv heimdal-kdc samba-dc entra-emulation kdcproxy apache-gssapi"
 cleanup() {
   for s in $SERVERS; do bash "$ROOT/scripts/$s.sh" stop "$LAB/$s" >/dev/null 2>&1 || true; done
