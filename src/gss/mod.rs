@@ -19,12 +19,14 @@
 //! # Ok::<(), kerberos_client::gss::GssError>(())
 //! ```
 
+pub mod acceptor;
 mod context;
 pub mod framing;
 pub mod negotiate;
 pub mod spnego;
 pub mod tokens;
 
+pub use acceptor::{AcceptStep, AcceptorContext, AcceptorOptions};
 pub use context::{ContextFlags, ContextOptions, InitiatorContext, Step, channel_bindings_hash};
 pub use negotiate::{NegotiateClient, NegotiateError};
 pub use spnego::SpnegoInitiator;
@@ -80,6 +82,9 @@ pub enum GssError {
     /// ASN.1 encoding or decoding failed.
     #[error("ASN.1: {0}")]
     Asn1(#[from] crate::asn1::Asn1Error),
+    /// The acceptor refused the AP-REQ (ticket, authenticator, checksum or time checks).
+    #[error("acceptor: {0}")]
+    Accept(&'static str),
     /// SPNEGO negotiation failed.
     #[error("SPNEGO: {0}")]
     Spnego(&'static str),
