@@ -24,7 +24,7 @@ use kerberos_client::asn1::{
 use kerberos_client::crypto::{EncryptionType, Key, KeyUsage};
 use kerberos_client::gss::{
     AcceptorContext, AcceptorOptions, ContextFlags, ContextOptions, GssError, InitiatorContext,
-    SeqStatus,
+    SeqStatus, SpnegoAcceptor, SpnegoInitiator,
 };
 use kerberos_client::keytab::Keytab;
 use kerberos_client::principal::Principal;
@@ -81,7 +81,7 @@ struct Served {
 
 /// Serve one connection like MIT's `gss-server`: accept the context, unwrap each message,
 /// answer a MIC when asked.
-fn serve_one(s: &mut TcpStream, mut ctx: AcceptorContext) -> Result<Served, String> {
+fn serve_one(s: &mut TcpStream, ctx: AcceptorContext, spnego: bool) -> Result<Served, String> {
     let mut out = Served::default();
     let (f, _) = recv(s).map_err(|e| e.to_string())?;
     if f != TOKEN_NOOP | TOKEN_CONTEXT_NEXT {
@@ -91,9 +91,14 @@ fn serve_one(s: &mut TcpStream, mut ctx: AcceptorContext) -> Result<Served, Stri
     if f != TOKEN_CONTEXT {
         return Err(format!("unexpected context flags {f}"));
     }
-    let step = ctx
-        .step(&tok, SystemTime::now())
-        .map_err(|e| e.to_string())?;
+    let mut sp = SpnegoAcceptor::new(ctx);
+    let step = if spnego {
+        sp.step(&tok, SystemTime::now())
+    } else {
+        sp.context().step(&tok, SystemTime::now())
+    }
+    .map_err(|e| e.to_string())?;
+    let ctx = sp.context();
     out.initiator = step.initiator.to_string();
     out.flags = step.flags.0;
     out.delegated = step.delegated;
@@ -151,7 +156,9 @@ fn run_gss_client(
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     listener.set_nonblocking(true).unwrap();
+    let args_owned: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let server = std::thread::spawn(move || {
+        let args: Vec<&str> = args_owned.iter().map(String::as_str).collect();
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut s = loop {
             match listener.accept() {
@@ -168,7 +175,7 @@ fn run_gss_client(
         s.set_nonblocking(false).map_err(|e| e.to_string())?;
         s.set_read_timeout(Some(Duration::from_secs(15)))
             .map_err(|e| e.to_string())?;
-        serve_one(&mut s, ctx)
+        serve_one(&mut s, ctx, args.contains(&"-spnego"))
         // The socket closes here: on an error gss-client sees EOF.
     });
     let mut c = lab.cmd(gss_client_bin().to_str().unwrap());
@@ -273,6 +280,25 @@ fn gss_client_http_service_and_delegation() {
     assert!(ContextFlags(served.flags).contains(ContextFlags::DELEG));
     let cred = served.delegated.expect("a delegated KRB-CRED");
     assert_eq!(cred.first(), Some(&0x76), "KRB-CRED is [APPLICATION 22]");
+}
+
+#[test]
+fn gss_client_spnego() {
+    let lab = common::lab();
+    let ctx = svc_acceptor(&lab, "http.keytab", "HTTP/web.example.test@EXAMPLE.TEST");
+    let (out, served) = run_gss_client(
+        &lab,
+        ctx,
+        "HTTP@web.example.test",
+        &["-spnego", "-mcount", "2"],
+        "via spnego",
+    );
+    let served = served.unwrap_or_else(|e| panic!("acceptor: {e}\n{}", text(&out)));
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(signatures_verified(&out), 2, "{}", text(&out));
+    assert_eq!(served.initiator, "alice@EXAMPLE.TEST");
+    assert_eq!(served.messages.len(), 2);
+    assert_eq!(served.messages[0].0, b"via spnego");
 }
 
 #[test]
@@ -437,4 +463,35 @@ fn acceptor_refusals() {
     }
     // Per-message calls before establishment.
     assert!(matches!(acc().wrap(b"x", true), Err(GssError::State(_))));
+}
+
+#[test]
+fn our_spnego_initiator_with_our_spnego_acceptor() {
+    let etype = EncryptionType::Aes128CtsHmacSha256128;
+    let (svc, sess) = (Key::random(etype), Key::random(etype));
+    let alice = Principal::new(1, "EXAMPLE.TEST", ["alice"]);
+    let ticket = forge_ticket(&svc, &sess, "alice", unix_now());
+    let now = SystemTime::now();
+    let init = InitiatorContext::from_parts(&ticket, &sess, &alice, ContextOptions::default(), now)
+        .unwrap();
+    let mut sp = SpnegoInitiator::new(init).unwrap();
+    let mut acc = SpnegoAcceptor::new(AcceptorContext::new(vec![svc], AcceptorOptions::default()));
+    let t1 = sp.step(None).unwrap().output.unwrap();
+    let a = acc.step(&t1, now).unwrap();
+    assert_eq!(a.initiator, alice);
+    let done = sp.step(Some(&a.output.unwrap())).unwrap();
+    assert!(done.complete && done.output.is_none());
+    let w = sp.context().wrap(b"spnego ping", true).unwrap();
+    assert_eq!(acc.context().unwrap(&w).unwrap().data, b"spnego ping");
+    let m = acc.context().get_mic(b"spnego pong").unwrap();
+    assert_eq!(
+        sp.context().verify_mic(b"spnego pong", &m).unwrap(),
+        SeqStatus::InOrder
+    );
+    // A raw krb5 token is not a NegTokenInit.
+    let mut raw = SpnegoAcceptor::new(AcceptorContext::new(
+        vec![Key::random(etype)],
+        AcceptorOptions::default(),
+    ));
+    assert!(raw.step(&w, now).is_err());
 }

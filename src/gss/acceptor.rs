@@ -371,3 +371,58 @@ impl AcceptorContext {
         self.established()?.unwrap(token)
     }
 }
+
+/// A SPNEGO (RFC 4178) acceptor around an [`AcceptorContext`]: takes the initiator's
+/// NegTokenInit with an optimistic krb5 token (krb5 or Microsoft's krb5 OID as the
+/// initiator's first choice) and answers one NegTokenResp (accept-completed, the chosen
+/// OID, the AP-REP). As the initiator's preferred mechanism is chosen, no mechListMIC is
+/// sent (RFC 4178 §5); one sent by the initiator is verified.
+#[derive(Debug)]
+pub struct SpnegoAcceptor {
+    ctx: AcceptorContext,
+}
+
+impl SpnegoAcceptor {
+    /// Wrap a fresh acceptor context.
+    pub fn new(ctx: AcceptorContext) -> Self {
+        SpnegoAcceptor { ctx }
+    }
+
+    /// The krb5 context, for the per-message calls once established.
+    pub fn context(&mut self) -> &mut AcceptorContext {
+        &mut self.ctx
+    }
+
+    /// Accept the NegTokenInit at local time `now`; `output` is the NegTokenResp.
+    pub fn step(&mut self, input: &[u8], now: SystemTime) -> Result<AcceptStep, GssError> {
+        use super::spnego::{NegState, NegTokenResp, NegotiationToken, parse_initial};
+        use super::{KRB5_OID_DER, MS_KRB5_OID_DER};
+        let init = parse_initial(input)?;
+        let first = init
+            .mech_types
+            .first()
+            .ok_or(GssError::Spnego("empty MechTypeList"))?;
+        let der = asn1::encode(first)?;
+        if der != KRB5_OID_DER && der != MS_KRB5_OID_DER {
+            return Err(GssError::Spnego(
+                "the initiator's first mechanism is not krb5",
+            ));
+        }
+        let token = init.mech_token.as_ref().ok_or(GssError::Spnego(
+            "no optimistic krb5 token in the NegTokenInit",
+        ))?;
+        let mut step = self.ctx.step(token, now)?;
+        if let Some(mic) = &init.mech_list_mic {
+            let list = asn1::encode(&init.mech_types)?;
+            self.ctx.verify_mic(&list, mic)?;
+        }
+        let resp = NegTokenResp {
+            neg_state: Some(NegState::AcceptCompleted),
+            supported_mech: Some(first.clone()),
+            response_token: step.output.take().map(Into::into),
+            mech_list_mic: None,
+        };
+        step.output = Some(asn1::encode(&NegotiationToken::NegTokenResp(resp))?);
+        Ok(step)
+    }
+}

@@ -1,5 +1,6 @@
-//! GSS-API: the krb5 mechanism (RFC 1964 §1.1.1 checksum, RFC 4121 tokens) as a sans-IO
-//! initiator security context, SPNEGO (RFC 4178) and the HTTP `Negotiate` helper (RFC 4559).
+//! GSS-API: the krb5 mechanism (RFC 1964 §1.1.1 checksum, RFC 4121 tokens) as sans-IO
+//! initiator and acceptor ([`AcceptorContext`], [`SpnegoAcceptor`]) security contexts,
+//! SPNEGO (RFC 4178) and the HTTP `Negotiate` helper (RFC 4559).
 //!
 //! The context never does I/O and never reads the clock: tokens go in and out of
 //! [`InitiatorContext::step`], and the time is passed to [`InitiatorContext::new`].
@@ -26,7 +27,7 @@ pub mod negotiate;
 pub mod spnego;
 pub mod tokens;
 
-pub use acceptor::{AcceptStep, AcceptorContext, AcceptorOptions};
+pub use acceptor::{AcceptStep, AcceptorContext, AcceptorOptions, SpnegoAcceptor};
 pub use context::{ContextFlags, ContextOptions, InitiatorContext, Step, channel_bindings_hash};
 pub use negotiate::{NegotiateClient, NegotiateError};
 pub use spnego::SpnegoInitiator;
