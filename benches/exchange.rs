@@ -4,12 +4,25 @@
 //! check; the canned KDC does not answer RFC 6806 PA-REQ-ENC-PA-REP, see below). The replies come from the fake
 //! KDC of the tests (tests/exchange_support), made once before timing; a fixed nonce
 //! source lets the canned AS-REP match.
+//!
+//! Also the client side of one TGS exchange (build the TGS-REQ with its PA-TGS-REQ
+//! AP-REQ and body checksum, then decrypt and check a canned TGS-REP made with real crypto
+//! under the TGT session key) and building one AP-REQ (authenticator with subkey, sequence
+//! number and a raw checksum, encrypted under the ticket session key).
 
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use kerberos_client::crypto::Key;
-use kerberos_client::exchange::{AsExchange, AsOptions, AsRequest, AsSecret, Step};
+use kerberos_client::asn1::{
+    self, EncKdcRepPart, EncTgsRepPart, EncryptedData, EncryptionKey, Extensions, KdcRep,
+    KerberosTime, PrincipalName, RawTicket, TgsRep, Ticket, TicketFlags, UInt32,
+    constants::msg_type,
+};
+use kerberos_client::crypto::{EncryptionType, Key, KeyUsage};
+use kerberos_client::exchange::ap::{ApReqBuilder, AuthenticatorChecksum};
+use kerberos_client::exchange::{
+    AsExchange, AsOptions, AsRequest, AsSecret, Credential, Step, TgsExchange, TgsRequest,
+};
 use kerberos_client::principal::Principal;
 
 #[path = "../tests/exchange_support/mod.rs"]
@@ -140,5 +153,130 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn ticket_bytes(realm: &str, sname: &[&str], etype: i32) -> Vec<u8> {
+    RawTicket::from_ticket(&Ticket {
+        tkt_vno: 5,
+        realm: realm.into(),
+        sname: PrincipalName::new(2, sname),
+        enc_part: EncryptedData::new(etype, Some(1), vec![9u8; 200]),
+    })
+    .expect("ticket")
+    .into_bytes()
+}
+
+fn tgt(etype: EncryptionType) -> Credential {
+    Credential {
+        ticket: ticket_bytes("EXAMPLE.TEST", &["krbtgt", "EXAMPLE.TEST"], 18),
+        client: Principal::new(1, "EXAMPLE.TEST", ["alice"]),
+        server: Principal::krbtgt("EXAMPLE.TEST", "EXAMPLE.TEST"),
+        session_key: Key::random(etype),
+        flags: TicketFlags::empty().with(TicketFlags::FORWARDABLE).to_u32(),
+        auth_time: T0 - 60,
+        start_time: T0 - 60,
+        end_time: T0 + 36_000,
+        renew_till: None,
+        kdc_offset: 0,
+        enc_padata: Vec::new(),
+    }
+}
+
+/// A TGS-REP for host/svc.example.test, its enc-part encrypted under the TGT session key
+/// (key usage 8) with the fixed nonce.
+fn canned_tgs_rep(tgt: &Credential) -> Vec<u8> {
+    let sname = PrincipalName::new(2, &["host", "svc.example.test"]);
+    let session = Key::random(tgt.session_key.etype());
+    let enc = EncKdcRepPart {
+        key: EncryptionKey::new(session.etype().id(), session.as_bytes().to_vec()),
+        last_req: Vec::new(),
+        nonce: UInt32(fixed_nonce()),
+        key_expiration: None,
+        flags: TicketFlags::empty().with(TicketFlags::FORWARDABLE),
+        authtime: KerberosTime::from_unix(T0 - 60),
+        starttime: Some(KerberosTime::from_unix(T0)),
+        endtime: KerberosTime::from_unix(T0 + 3600),
+        renew_till: None,
+        srealm: "EXAMPLE.TEST".into(),
+        sname: sname.clone(),
+        caddr: None,
+        encrypted_pa_data: None,
+        ext: Extensions::default(),
+    };
+    let plain = asn1::encode(&EncTgsRepPart(enc)).expect("enc part");
+    let cipher = tgt
+        .session_key
+        .encrypt(KeyUsage::TGS_REP_ENC_PART_SESSION_KEY, &plain);
+    let rep = KdcRep {
+        pvno: 5,
+        msg_type: msg_type::TGS_REP,
+        padata: None,
+        crealm: "EXAMPLE.TEST".into(),
+        cname: PrincipalName::new(1, &["alice"]),
+        ticket: RawTicket::from_ticket(&Ticket {
+            tkt_vno: 5,
+            realm: "EXAMPLE.TEST".into(),
+            sname,
+            enc_part: EncryptedData::new(18, Some(3), vec![1u8; 200]),
+        })
+        .expect("ticket"),
+        enc_part: EncryptedData::new(tgt.session_key.etype().id(), None, cipher),
+    };
+    asn1::encode(&TgsRep(rep)).expect("TGS-REP")
+}
+
+fn tgs_exchange(tgt: &Credential, server: &Principal, rep: &[u8]) -> i64 {
+    let req = TgsRequest::new(tgt.clone(), server.clone());
+    let mut ex = TgsExchange::new_with_nonce_source(req, at(T0), fixed_nonce).expect("new");
+    let Some(Step::Send(out)) = ex.poll() else {
+        panic!("no TGS-REQ")
+    };
+    black_box(&out.message);
+    ex.receive(rep, at(T0)).expect("TGS-REP");
+    match ex.poll() {
+        Some(Step::Done(cred)) => cred.end_time,
+        other => panic!("not done: {other:?}"),
+    }
+}
+
+fn bench_tgs_and_ap(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tgs_exchange");
+    let server = Principal::new(2, "EXAMPLE.TEST", ["host", "svc.example.test"]);
+    for (etype, name) in [
+        (EncryptionType::Aes256CtsHmacSha196, "aes256-sha1"),
+        (EncryptionType::Aes256CtsHmacSha384192, "aes256-sha384"),
+    ] {
+        let tgt = tgt(etype);
+        let rep = canned_tgs_rep(&tgt);
+        tgs_exchange(&tgt, &server, &rep);
+        group.bench_function(format!("request+canned_reply/{name}"), |b| {
+            b.iter(|| tgs_exchange(&tgt, &server, black_box(&rep)))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("ap_req");
+    for (etype, name) in [
+        (EncryptionType::Aes256CtsHmacSha196, "aes256-sha1"),
+        (EncryptionType::Aes256CtsHmacSha384192, "aes256-sha384"),
+    ] {
+        let ticket = ticket_bytes("EXAMPLE.TEST", &["host", "svc.example.test"], 18);
+        let key = Key::random(etype);
+        let client = Principal::new(1, "EXAMPLE.TEST", ["alice"]);
+        let cksum = asn1::Checksum::new(0x8003, vec![0u8; 24]);
+        group.bench_function(format!("build/{name}"), |b| {
+            b.iter(|| {
+                ApReqBuilder::new(black_box(&ticket), &key, &client, at(T0))
+                    .mutual_required(true)
+                    .random_subkey()
+                    .random_seq_number()
+                    .checksum(AuthenticatorChecksum::Raw(cksum.clone()))
+                    .build()
+                    .expect("AP-REQ")
+                    .message
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_tgs_and_ap);
 criterion_main!(benches);

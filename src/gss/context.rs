@@ -148,10 +148,46 @@ enum State {
     Failed,
 }
 
-struct Established {
-    keys: TokenKeys,
-    send_seq: u64,
-    window: SeqWindow,
+/// The per-message state of an established context, shared by the initiator and the
+/// acceptor: the direction keys, our next sequence number and the receive window.
+pub(crate) struct Established {
+    pub(crate) keys: TokenKeys,
+    pub(crate) send_seq: u64,
+    pub(crate) window: SeqWindow,
+}
+
+impl Established {
+    pub(crate) fn get_mic(&mut self, msg: &[u8]) -> Vec<u8> {
+        let t = self.keys.get_mic(self.send_seq, msg);
+        self.send_seq = self.send_seq.wrapping_add(1);
+        t
+    }
+
+    pub(crate) fn verify_mic(
+        &mut self,
+        msg: &[u8],
+        token: &[u8],
+    ) -> Result<super::SeqStatus, GssError> {
+        let seq = self.keys.verify_mic(token, msg)?;
+        self.window.check(seq)
+    }
+
+    pub(crate) fn wrap(&mut self, msg: &[u8], confidential: bool) -> Vec<u8> {
+        let t = self.keys.wrap(self.send_seq, msg, confidential);
+        self.send_seq = self.send_seq.wrapping_add(1);
+        t
+    }
+
+    pub(crate) fn unwrap(&mut self, token: &[u8]) -> Result<Unwrapped, GssError> {
+        let (data, confidential, seq) = self.keys.unwrap(token)?;
+        let status = self.window.check(seq)?;
+        Ok(Unwrapped {
+            data,
+            confidential,
+            seq,
+            status,
+        })
+    }
 }
 
 /// A krb5 GSS-API initiator context. See the [module documentation](super).
@@ -312,38 +348,22 @@ impl InitiatorContext {
 
     /// A MIC token over `msg` (RFC 4121 §4.2.6.1).
     pub fn get_mic(&mut self, msg: &[u8]) -> Result<Vec<u8>, GssError> {
-        let e = self.established()?;
-        let t = e.keys.get_mic(e.send_seq, msg);
-        e.send_seq = e.send_seq.wrapping_add(1);
-        Ok(t)
+        Ok(self.established()?.get_mic(msg))
     }
 
     /// Verify the acceptor's MIC token over `msg`; returns the sequence status.
     pub fn verify_mic(&mut self, msg: &[u8], token: &[u8]) -> Result<super::SeqStatus, GssError> {
-        let e = self.established()?;
-        let seq = e.keys.verify_mic(token, msg)?;
-        e.window.check(seq)
+        self.established()?.verify_mic(msg, token)
     }
 
     /// A Wrap token (RFC 4121 §4.2.6.2): encrypted when `confidential`.
     pub fn wrap(&mut self, msg: &[u8], confidential: bool) -> Result<Vec<u8>, GssError> {
-        let e = self.established()?;
-        let t = e.keys.wrap(e.send_seq, msg, confidential);
-        e.send_seq = e.send_seq.wrapping_add(1);
-        Ok(t)
+        Ok(self.established()?.wrap(msg, confidential))
     }
 
     /// Verify and decrypt the acceptor's Wrap token (any RRC, EC).
     pub fn unwrap(&mut self, token: &[u8]) -> Result<Unwrapped, GssError> {
-        let e = self.established()?;
-        let (data, confidential, seq) = e.keys.unwrap(token)?;
-        let status = e.window.check(seq)?;
-        Ok(Unwrapped {
-            data,
-            confidential,
-            seq,
-            status,
-        })
+        self.established()?.unwrap(token)
     }
 }
 

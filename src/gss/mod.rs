@@ -1,5 +1,6 @@
-//! GSS-API: the krb5 mechanism (RFC 1964 §1.1.1 checksum, RFC 4121 tokens) as a sans-IO
-//! initiator security context, SPNEGO (RFC 4178) and the HTTP `Negotiate` helper (RFC 4559).
+//! GSS-API: the krb5 mechanism (RFC 1964 §1.1.1 checksum, RFC 4121 tokens) as sans-IO
+//! initiator and acceptor ([`AcceptorContext`], [`SpnegoAcceptor`]) security contexts,
+//! SPNEGO (RFC 4178) and the HTTP `Negotiate` helper (RFC 4559).
 //!
 //! The context never does I/O and never reads the clock: tokens go in and out of
 //! [`InitiatorContext::step`], and the time is passed to [`InitiatorContext::new`].
@@ -19,12 +20,14 @@
 //! # Ok::<(), kerberos_client::gss::GssError>(())
 //! ```
 
+pub mod acceptor;
 mod context;
 pub mod framing;
 pub mod negotiate;
 pub mod spnego;
 pub mod tokens;
 
+pub use acceptor::{AcceptStep, AcceptorContext, AcceptorOptions, SpnegoAcceptor};
 pub use context::{ContextFlags, ContextOptions, InitiatorContext, Step, channel_bindings_hash};
 pub use negotiate::{NegotiateClient, NegotiateError};
 pub use spnego::SpnegoInitiator;
@@ -80,6 +83,9 @@ pub enum GssError {
     /// ASN.1 encoding or decoding failed.
     #[error("ASN.1: {0}")]
     Asn1(#[from] crate::asn1::Asn1Error),
+    /// The acceptor refused the AP-REQ (ticket, authenticator, checksum or time checks).
+    #[error("acceptor: {0}")]
+    Accept(&'static str),
     /// SPNEGO negotiation failed.
     #[error("SPNEGO: {0}")]
     Spnego(&'static str),

@@ -106,9 +106,8 @@ impl TokenKeys {
         })
     }
 
-    /// Keys for an acceptor (unit tests): the mirror image of
-    /// [`initiator`](Self::initiator).
-    #[cfg(test)]
+    /// Keys for the acceptor: the mirror image of [`initiator`](Self::initiator);
+    /// `acceptor_subkey` is the subkey we sent in the AP-REP.
     pub(crate) fn acceptor(ctx_key: &Key, acceptor_subkey: Option<&Key>) -> Result<Self, GssError> {
         let send_key = acceptor_subkey.unwrap_or(ctx_key);
         Ok(TokenKeys {
