@@ -41,6 +41,7 @@ pub mod ap;
 pub mod as_exchange;
 pub mod credential;
 pub mod error;
+pub mod fast;
 mod preauth;
 pub mod service_name;
 pub mod tgs_exchange;
@@ -49,6 +50,7 @@ pub use ap::{ApError, ApRepInfo, ApReqBuilder, ApReqOutput, AuthenticatorChecksu
 pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
+pub use fast::FastArmor;
 pub use service_name::{ServiceNameError, parse_service_name};
 pub use tgs_exchange::{
     DriveError, S4uProxy, S4uSelf, TgsError, TgsExchange, TgsOptions, TgsOutcome, TgsRequest,
