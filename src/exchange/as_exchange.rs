@@ -898,7 +898,7 @@ impl AsExchange {
         Ok(())
     }
 
-    fn on_as_rep(&mut self, rep: KdcRep, now: SystemTime) -> Result<Credential, ExchangeError> {
+    fn on_as_rep(&mut self, mut rep: KdcRep, now: SystemTime) -> Result<Credential, ExchangeError> {
         if rep.pvno != 5 {
             return Err(ExchangeError::UnexpectedMessage(format!(
                 "AS-REP with pvno {}",
@@ -929,13 +929,11 @@ impl AsExchange {
                         "the KrbFastResponse nonce is not the request's",
                     ));
                 }
-                fast::check_finished(
-                    &resp,
-                    ak,
-                    rep.ticket.as_bytes(),
-                    rep.crealm.as_bytes(),
-                    &rep.cname,
-                )?;
+                fast::check_finished(&resp, ak, rep.ticket.as_bytes())?;
+                if let Some(fin) = resp.finished.as_ref() {
+                    rep.crealm = fin.crealm.clone();
+                    rep.cname = fin.cname.clone();
+                }
                 Some(resp)
             }
             None => None,

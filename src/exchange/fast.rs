@@ -245,10 +245,17 @@ pub(crate) fn check_kdc_challenge(
     let enc: EncryptedData = pa
         .decode_value()
         .map_err(|_| ExchangeError::KdcChallengeInvalid("malformed"))?;
-    let key = challenge_key(armor_key, long_term, true);
-    let plain = key
-        .decrypt(KeyUsage::KEY_USAGE_ENC_CHALLENGE_KDC, &enc.cipher)
-        .map_err(|_| ExchangeError::KdcChallengeInvalid("it does not decrypt"))?;
+    // RFC 6113: "kdcchallengearmor". Heimdal 7 (and Samba's Heimdal KDC) derive the KDC's
+    // challenge key with the client's pepper "clientchallengearmor" (still usage 55); that
+    // key also needs the client's long-term key and the armor key, so it proves as much.
+    let plain = [true, false]
+        .into_iter()
+        .find_map(|kdc| {
+            challenge_key(armor_key, long_term, kdc)
+                .decrypt(KeyUsage::KEY_USAGE_ENC_CHALLENGE_KDC, &enc.cipher)
+                .ok()
+        })
+        .ok_or(ExchangeError::KdcChallengeInvalid("it does not decrypt"))?;
     let ts: PaEncTsEnc = asn1::decode(&plain)
         .map_err(|_| ExchangeError::KdcChallengeInvalid("malformed timestamp"))?;
     if (ts.patimestamp.unix() - now_s).abs() > skew_s {
@@ -259,14 +266,13 @@ pub(crate) fn check_kdc_challenge(
     Ok(true)
 }
 
-/// Checks KrbFastFinished against the reply: the ticket checksum with the armor key
-/// (usage 53) and the client realm and name.
+/// Checks KrbFastFinished: the ticket checksum with the armor key (usage 53). Its crealm
+/// and cname are authoritative (the KDC may hide the client in the outer reply, as
+/// Heimdal does); the caller takes them.
 pub(crate) fn check_finished(
     resp: &KrbFastResponse,
     armor_key: &Key,
     ticket_der: &[u8],
-    crealm: &[u8],
-    cname: &crate::asn1::PrincipalName,
 ) -> Result<(), ExchangeError> {
     let Some(fin) = resp.finished.as_ref() else {
         return Err(ExchangeError::FastReplyInvalid(
@@ -283,11 +289,6 @@ pub(crate) fn check_finished(
             &fin.ticket_checksum.checksum,
         )
         .map_err(|_| ExchangeError::FastReplyInvalid("wrong ticket checksum in KrbFastFinished"))?;
-    if fin.crealm.as_bytes() != crealm || fin.cname.name_string != cname.name_string {
-        return Err(ExchangeError::FastReplyInvalid(
-            "KrbFastFinished names another client than the reply",
-        ));
-    }
     Ok(())
 }
 

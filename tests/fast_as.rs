@@ -1,0 +1,144 @@
+//! FAST (RFC 6113) armored AS exchanges against the lab KDCs: an armor TGT from the host
+//! keytab (like `kinit -k`), then `kinit -T`-style logins.
+mod common;
+
+use std::time::SystemTime;
+
+use common::{ALICE_PW, Realm};
+use kerberos_client::crypto::{EncryptionType, Key};
+use kerberos_client::exchange::{
+    AsExchange, AsOptions, AsRequest, AsSecret, Credential, ExchangeError, FastArmor, Step,
+};
+use kerberos_client::keytab::Keytab;
+use kerberos_client::principal::Principal;
+use kerberos_client::transport::{KdcEndpoint, SendOptions, blocking};
+
+fn endpoint(r: &Realm) -> Vec<KdcEndpoint> {
+    vec![KdcEndpoint::new("127.0.0.1", r.kdc_port())]
+}
+
+/// Drives an AS exchange; returns the result, whether it was armored and the pa type.
+fn drive(r: &Realm, req: AsRequest) -> (Result<Credential, ExchangeError>, bool, Option<i32>) {
+    let eps = endpoint(r);
+    let mut ex = match AsExchange::new(req, SystemTime::now()) {
+        Ok(ex) => ex,
+        Err(e) => return (Err(e), false, None),
+    };
+    loop {
+        match ex.poll() {
+            Some(Step::Send(out)) => {
+                let opts = SendOptions {
+                    tcp_only: out.tcp_only,
+                    ..SendOptions::default()
+                };
+                let reply = blocking::send(&out.realm, &eps, &out.message, &opts)
+                    .unwrap_or_else(|e| panic!("transport to {}: {e}", r.kdc));
+                if let Err(e) = ex.receive(&reply, SystemTime::now()) {
+                    return (Err(e), ex.fast_used(), None);
+                }
+            }
+            Some(Step::Done(cred)) => return (Ok(cred), ex.fast_used(), ex.preauth_type()),
+            None => panic!("poll() gave None before Done"),
+        }
+    }
+}
+
+fn principal(r: &Realm, name: &str) -> Principal {
+    Principal::parse(name, Some(&r.realm)).expect("principal")
+}
+
+/// The host's TGT from its keytab (the armor, like `kinit -k -t svc.keytab host/svc...`).
+fn armor_tgt(r: &Realm, host: &str) -> Credential {
+    let kt = Keytab::read(r.keytab("svc.keytab")).expect("svc.keytab");
+    let p = principal(r, host);
+    let keys: Vec<Key> = kt
+        .entries
+        .iter()
+        .filter(|e| e.principal.matches(&p))
+        .filter_map(|e| {
+            let etype = EncryptionType::try_from(e.key.etype).ok()?;
+            Key::from_bytes(etype, &e.key.value).ok()
+        })
+        .collect();
+    assert!(!keys.is_empty(), "no keys for {host} in svc.keytab");
+    let (cred, fast, _) = drive(
+        r,
+        AsRequest {
+            client: p,
+            secret: AsSecret::Keys(keys),
+            options: AsOptions::default(),
+        },
+    );
+    assert!(!fast, "no armor was given: no FAST");
+    cred.unwrap_or_else(|e| panic!("armor TGT for {host}: {e}"))
+}
+
+fn armored(r: &Realm, armor: &Credential, user: &str, pw: &str) -> AsRequest {
+    AsRequest {
+        client: principal(r, user),
+        secret: AsSecret::password(pw),
+        options: AsOptions {
+            armor: Some(FastArmor::from_credential(armor)),
+            ..AsOptions::default()
+        },
+    }
+}
+
+fn login_and_wrong_password(r: &Realm, host: &str) {
+    let armor = armor_tgt(r, host);
+    let (cred, fast, pa) = drive(r, armored(r, &armor, "alice", ALICE_PW));
+    let cred = cred.unwrap_or_else(|e| panic!("armored login on {}: {e}", r.realm));
+    assert!(fast, "the exchange was armored");
+    assert_eq!(pa, Some(138), "encrypted challenge inside FAST");
+    assert_eq!(cred.client.to_string(), r.name("alice"));
+    assert!(cred.server.is_krbtgt());
+
+    let (res, fast, _) = drive(r, armored(r, &armor, "alice", "wrong-password"));
+    assert!(fast, "the error came armored");
+    match res {
+        Err(ExchangeError::Kdc(e)) => assert!(
+            [18, 24, 25, 31].contains(&e.code),
+            "PREAUTH_FAILED (Heimdal: BAD_INTEGRITY) expected, got {e}"
+        ),
+        other => panic!("wrong password: expected a KDC error, got {other:?}"),
+    }
+}
+
+#[test]
+fn mit_armored_login_and_wrong_password() {
+    login_and_wrong_password(&Realm::mit(), "host/svc.example.test");
+}
+
+#[test]
+fn heimdal_armored_login_and_wrong_password() {
+    login_and_wrong_password(&Realm::heimdal(), "host/svc.heimdal.test");
+}
+
+#[test]
+fn mit_unarmored_exchange_stays_unarmored() {
+    let r = Realm::mit();
+    let (cred, fast, pa) = drive(
+        &r,
+        AsRequest::new(principal(&r, "alice"), AsSecret::password(ALICE_PW)),
+    );
+    cred.expect("unarmored login");
+    assert!(!fast);
+    assert_eq!(pa, Some(2));
+}
+
+#[test]
+fn mit_armor_with_a_bad_ticket_is_a_typed_error() {
+    let r = Realm::mit();
+    let mut armor = FastArmor::from_credential(&armor_tgt(&r, "host/svc.example.test"));
+    armor.session_key = Key::random(armor.session_key.etype());
+    let req = AsRequest {
+        client: principal(&r, "alice"),
+        secret: AsSecret::password(ALICE_PW),
+        options: AsOptions {
+            armor: Some(armor),
+            ..AsOptions::default()
+        },
+    };
+    let (res, _, _) = drive(&r, req);
+    assert!(res.is_err(), "an armor the KDC cannot read must fail");
+}
