@@ -534,7 +534,11 @@ impl AsExchange {
         let armor_key = self.sent.as_ref().and_then(|s| s.armor_key.clone());
         if let Some(armor_key) = armor_key {
             if let Some(inner) = fast::unwrap_error(err, &armor_key)? {
-                tracing::debug!(code = inner.error_code, name = inner.error_name(), "armored KRB-ERROR");
+                tracing::debug!(
+                    code = inner.error_code,
+                    name = inner.error_name(),
+                    "armored KRB-ERROR"
+                );
                 self.fast_used = true;
                 return self.on_plain_error(&inner, now, true);
             }
@@ -952,7 +956,11 @@ impl AsExchange {
                 now_s,
                 secs(self.options.clock_skew),
             )?;
-            tracing::debug!(kdc_challenge = checked, strengthened = resp.strengthen_key.is_some(), "armored AS-REP verified");
+            tracing::debug!(
+                kdc_challenge = checked,
+                strengthened = resp.strengthen_key.is_some(),
+                "armored AS-REP verified"
+            );
             self.fast_used = true;
         }
         let (enc, _kind) = asn1::decode_enc_kdc_rep_part(&plain).map_err(|e| match e {

@@ -185,7 +185,11 @@ pub(crate) fn unwrap_error(
     let Some(resp) = fast_response(&md, armor_key)? else {
         return Ok(None);
     };
-    let mut inner = match resp.padata.iter().find(|p| p.padata_type == pt::PA_FX_ERROR) {
+    let mut inner = match resp
+        .padata
+        .iter()
+        .find(|p| p.padata_type == pt::PA_FX_ERROR)
+    {
         Some(pa) => asn1::decode::<KrbError>(&pa.padata_value)
             .map_err(|_| ExchangeError::FastReplyInvalid("malformed PA-FX-ERROR"))?,
         None => err.clone(),
