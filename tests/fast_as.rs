@@ -8,6 +8,7 @@ use common::{ALICE_PW, Realm};
 use kerberos_client::crypto::{EncryptionType, Key};
 use kerberos_client::exchange::{
     AsExchange, AsOptions, AsRequest, AsSecret, Credential, ExchangeError, FastArmor, Step,
+    TgsExchange, TgsOptions, TgsRequest,
 };
 use kerberos_client::keytab::Keytab;
 use kerberos_client::principal::Principal;
@@ -141,4 +142,49 @@ fn mit_armor_with_a_bad_ticket_is_a_typed_error() {
     };
     let (res, _, _) = drive(&r, req);
     assert!(res.is_err(), "an armor the KDC cannot read must fail");
+}
+
+/// Drives a TGS exchange against the realm's KDC.
+fn drive_tgs(r: &Realm, req: TgsRequest) -> Result<Credential, ExchangeError> {
+    let eps = endpoint(r);
+    let mut ex = TgsExchange::new(req, SystemTime::now())?;
+    loop {
+        match ex.poll() {
+            Some(Step::Send(out)) => {
+                let reply = blocking::send(&out.realm, &eps, &out.message, &SendOptions::default())
+                    .unwrap_or_else(|e| panic!("transport to {}: {e}", r.kdc));
+                ex.receive(&reply, SystemTime::now())?;
+            }
+            Some(Step::Done(cred)) => return Ok(cred),
+            None => panic!("poll() gave None before Done"),
+        }
+    }
+}
+
+#[test]
+fn mit_armored_tgs_with_implicit_armor() {
+    let r = Realm::mit();
+    let armor = armor_tgt(&r, "host/svc.example.test");
+    let (tgt, _, _) = drive(&r, armored(&r, &armor, "alice", ALICE_PW));
+    let tgt = tgt.expect("armored TGT");
+    let mut req = TgsRequest::new(tgt, principal(&r, "host/svc.example.test"));
+    req.options = TgsOptions {
+        fast: true,
+        ..TgsOptions::default()
+    };
+    let st = drive_tgs(&r, req).unwrap_or_else(|e| panic!("armored TGS: {e}"));
+    assert_eq!(st.server.to_string(), "host/svc.example.test@EXAMPLE.TEST");
+    assert_eq!(st.client.to_string(), r.name("alice"));
+
+    // An armored TGS-REQ for a service that does not exist: the error comes armored.
+    let (tgt, _, _) = drive(&r, armored(&r, &armor, "alice", ALICE_PW));
+    let mut req = TgsRequest::new(
+        tgt.expect("TGT"),
+        principal(&r, "host/nowhere.example.test"),
+    );
+    req.options.fast = true;
+    match drive_tgs(&r, req) {
+        Err(ExchangeError::Kdc(e)) => assert_eq!(e.code, 7, "{e}"),
+        other => panic!("expected S_PRINCIPAL_UNKNOWN, got {other:?}"),
+    }
 }

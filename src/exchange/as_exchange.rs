@@ -800,7 +800,8 @@ impl AsExchange {
         }
         let mut armor_key = None;
         if let Some((fast_armor, key)) = armor {
-            let outer = fast::armored_padata(Some(fast_armor), &key, &body, padata)?;
+            let body_der = asn1::encode(&body)?;
+            let outer = fast::armored_padata(Some(fast_armor), &key, &body, padata, &body_der)?;
             padata = vec![outer];
             armor_key = Some(key);
             tracing::debug!("armored with FAST");

@@ -112,19 +112,19 @@ pub(crate) fn armor_key(subkey: &Key, ticket_key: &Key) -> Key {
 }
 
 /// The PA-FX-FAST request: `inner_padata` and `body` encrypted in a KrbFastReq, with a
-/// checksum over `outer_body_der` (the outer KDC-REQ-BODY for an AS-REQ; for a TGS-REQ the
-/// same body, RFC 6113 §5.4.2).
+/// checksum over `checksummed` (RFC 6113 §5.4.2: the outer KDC-REQ-BODY for an AS-REQ, the
+/// AP-REQ of the PA-TGS-REQ for a TGS-REQ).
 pub(crate) fn armored_padata(
     armor: Option<KrbFastArmor>,
     armor_key: &Key,
     body: &KdcReqBody,
     inner_padata: Vec<PaData>,
+    checksummed: &[u8],
 ) -> Result<PaData, ExchangeError> {
-    let body_der = asn1::encode(body)?;
     let etype = armor_key.etype();
     let req_checksum = Checksum::new(
         etype.checksum_type().id(),
-        armor_key.checksum(KeyUsage::KEY_USAGE_FAST_REQ_CHKSUM, &body_der),
+        armor_key.checksum(KeyUsage::KEY_USAGE_FAST_REQ_CHKSUM, checksummed),
     );
     let fast_req = KrbFastReq {
         fast_options: FastOptions::empty(),
