@@ -189,3 +189,9 @@ fn mit_armored_tgs_with_implicit_armor() {
         other => panic!("expected S_PRINCIPAL_UNKNOWN, got {other:?}"),
     }
 }
+
+#[test]
+fn samba_armored_login_and_wrong_password() {
+    // AD: the keytab's TGT must be for the account name, not the SPN.
+    login_and_wrong_password(&Realm::samba(), "svc");
+}

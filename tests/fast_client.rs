@@ -65,3 +65,8 @@ fn mit_kinit_dash_t() {
 fn heimdal_kinit_dash_t() {
     kinit_t(&Realm::heimdal(), "host/svc.heimdal.test");
 }
+
+#[test]
+fn samba_kinit_dash_t() {
+    kinit_t(&Realm::samba(), "svc");
+}
