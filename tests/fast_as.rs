@@ -195,3 +195,83 @@ fn samba_armored_login_and_wrong_password() {
     // AD: the keytab's TGT must be for the account name, not the SPN.
     login_and_wrong_password(&Realm::samba(), "svc");
 }
+
+/// The MIT KDC's unarmored PREAUTH_REQUIRED for alice: what a KDC without FAST answers to
+/// an armored request (it ignores PA-FX-FAST).
+fn unarmored_preauth_required(r: &Realm) -> Vec<u8> {
+    let mut ex = AsExchange::new(
+        AsRequest::new(principal(r, "alice"), AsSecret::password(ALICE_PW)),
+        SystemTime::now(),
+    )
+    .expect("exchange");
+    let Some(Step::Send(out)) = ex.poll() else {
+        panic!("no first request")
+    };
+    blocking::send(
+        &out.realm,
+        &endpoint(r),
+        &out.message,
+        &SendOptions::default(),
+    )
+    .expect("transport")
+}
+
+fn padata_types(message: &[u8]) -> Vec<i32> {
+    let req: kerberos_client::asn1::AsReq =
+        kerberos_client::asn1::decode(message).expect("an AS-REQ");
+    req.0
+        .padata
+        .iter()
+        .flatten()
+        .map(|p| p.padata_type)
+        .collect()
+}
+
+#[test]
+fn mit_no_fast_from_the_kdc_fails_when_required_and_falls_back_only_when_allowed() {
+    let r = Realm::mit();
+    let armor = armor_tgt(&r, "host/svc.example.test");
+    let stripped = unarmored_preauth_required(&r);
+    for required in [true, false] {
+        let mut req = armored(&r, &armor, "alice", ALICE_PW);
+        if let Some(a) = req.options.armor.as_mut() {
+            a.required = required;
+        }
+        let mut ex = AsExchange::new(req, SystemTime::now()).expect("exchange");
+        let Some(Step::Send(out)) = ex.poll() else {
+            panic!("no first request")
+        };
+        assert_eq!(
+            padata_types(&out.message),
+            vec![136],
+            "only PA-FX-FAST outside"
+        );
+        let res = ex.receive(&stripped, SystemTime::now());
+        if required {
+            assert!(
+                matches!(res, Err(ExchangeError::FastNotOffered(_))),
+                "required FAST: {res:?}"
+            );
+            continue;
+        }
+        res.expect("fallback allowed");
+        // The exchange goes on without armor, to the end.
+        let eps = endpoint(&r);
+        let cred = loop {
+            match ex.poll() {
+                Some(Step::Send(out)) => {
+                    assert!(!padata_types(&out.message).contains(&136), "unarmored");
+                    let reply =
+                        blocking::send(&out.realm, &eps, &out.message, &SendOptions::default())
+                            .expect("transport");
+                    ex.receive(&reply, SystemTime::now())
+                        .expect("unarmored step");
+                }
+                Some(Step::Done(cred)) => break cred,
+                None => panic!("None before Done"),
+            }
+        };
+        assert!(!ex.fast_used());
+        assert_eq!(cred.client.to_string(), r.name("alice"));
+    }
+}

@@ -152,7 +152,11 @@ pub(crate) fn fast_response(
     padata: &[PaData],
     armor_key: &Key,
 ) -> Result<Option<KrbFastResponse>, ExchangeError> {
-    let Some(pa) = padata.iter().find(|p| p.padata_type == pt::PA_FX_FAST) else {
+    // An empty PA-FX-FAST is the KDC advertising FAST (in an unarmored METHOD-DATA).
+    let Some(pa) = padata
+        .iter()
+        .find(|p| p.padata_type == pt::PA_FX_FAST && !p.padata_value.is_empty())
+    else {
         return Ok(None);
     };
     let PaFxFastReply::ArmoredData(rep) = pa
