@@ -70,3 +70,42 @@ fn heimdal_kinit_dash_t() {
 fn samba_kinit_dash_t() {
     kinit_t(&Realm::samba(), "svc");
 }
+
+/// `examples/kinit -T ARMOR_CACHE alice`, then MIT's `klist -C` shows `fast_avail` and
+/// `pa_type` 138.
+#[test]
+fn mit_kinit_example_dash_t() {
+    let r = Realm::mit();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let armor_path = armor_cache(&r, dir.path(), "host/svc.example.test");
+    let out = dir.path().join("alice");
+    let mut c = Command::new(common::kinit_example());
+    c.arg("-T")
+        .arg(format!("FILE:{}", armor_path.display()))
+        .arg("-c")
+        .arg(&out)
+        .arg("alice")
+        .env("KRB5_CONFIG", &r.krb5_config);
+    let o = common::run_unchecked(c, &format!("{ALICE_PW}\n"));
+    assert!(
+        o.status.success(),
+        "kinit -T: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let klist = Command::new("klist")
+        .arg("-C")
+        .arg("-c")
+        .arg(&out)
+        .env("KRB5_CONFIG", &r.krb5_config)
+        .output()
+        .expect("klist");
+    let text = String::from_utf8_lossy(&klist.stdout);
+    assert!(
+        text.contains("fast_avail(krbtgt/EXAMPLE.TEST@EXAMPLE.TEST) = yes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pa_type(krbtgt/EXAMPLE.TEST@EXAMPLE.TEST) = 138"),
+        "{text}"
+    );
+}
