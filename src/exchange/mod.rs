@@ -36,6 +36,12 @@
 //! and checks every field of the AS-REP (see [`ExchangeError`] for one variant per check),
 //! including RFC 6806 canonicalization, which is accepted only with a valid
 //! PA-REQ-ENC-PA-REP checksum over the request.
+//!
+//! FAST (RFC 6113, [`fast`]): with [`AsOptions::armor`] (a TGT, like `kinit -T`) the AS
+//! exchange is armored and pre-authenticates with PA-ENCRYPTED-CHALLENGE when offered;
+//! with [`TgsOptions::fast`] the TGS exchange uses the implicit armor of its TGT. Without
+//! them nothing changes. A KDC that answers an armored request unarmored fails the
+//! exchange ([`ExchangeError::FastNotOffered`]) unless [`FastArmor::required`] is false.
 
 pub mod ap;
 pub mod as_exchange;
