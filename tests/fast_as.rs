@@ -162,38 +162,62 @@ fn drive_tgs(r: &Realm, req: TgsRequest) -> Result<Credential, ExchangeError> {
     }
 }
 
-#[test]
-fn mit_armored_tgs_with_implicit_armor() {
-    let r = Realm::mit();
-    let armor = armor_tgt(&r, "host/svc.example.test");
-    let (tgt, _, _) = drive(&r, armored(&r, &armor, "alice", ALICE_PW));
+fn armored_tgs(r: &Realm, host: &str, armor_client: &str) {
+    let armor = armor_tgt(r, armor_client);
+    let (tgt, _, _) = drive(r, armored(r, &armor, "alice", ALICE_PW));
     let tgt = tgt.expect("armored TGT");
-    let mut req = TgsRequest::new(tgt, principal(&r, "host/svc.example.test"));
+    let mut req = TgsRequest::new(tgt, principal(r, host));
     req.options = TgsOptions {
         fast: true,
         ..TgsOptions::default()
     };
-    let st = drive_tgs(&r, req).unwrap_or_else(|e| panic!("armored TGS: {e}"));
-    assert_eq!(st.server.to_string(), "host/svc.example.test@EXAMPLE.TEST");
+    let st = drive_tgs(r, req).unwrap_or_else(|e| panic!("armored TGS on {}: {e}", r.realm));
+    assert_eq!(st.server.to_string(), r.name(host));
     assert_eq!(st.client.to_string(), r.name("alice"));
 
-    // An armored TGS-REQ for a service that does not exist: the error comes armored.
-    let (tgt, _, _) = drive(&r, armored(&r, &armor, "alice", ALICE_PW));
-    let mut req = TgsRequest::new(
-        tgt.expect("TGT"),
-        principal(&r, "host/nowhere.example.test"),
-    );
+    // An armored TGS-REQ for a service that does not exist: a typed KDC error.
+    let (tgt, _, _) = drive(r, armored(r, &armor, "alice", ALICE_PW));
+    let mut req = TgsRequest::new(tgt.expect("TGT"), principal(r, "host/nowhere.invalid"));
     req.options.fast = true;
-    match drive_tgs(&r, req) {
+    match drive_tgs(r, req) {
         Err(ExchangeError::Kdc(e)) => assert_eq!(e.code, 7, "{e}"),
         other => panic!("expected S_PRINCIPAL_UNKNOWN, got {other:?}"),
     }
 }
 
 #[test]
-fn samba_armored_login_and_wrong_password() {
-    // AD: the keytab's TGT must be for the account name, not the SPN.
-    login_and_wrong_password(&Realm::samba(), "svc");
+fn mit_armored_tgs_with_implicit_armor() {
+    armored_tgs(
+        &Realm::mit(),
+        "host/svc.example.test",
+        "host/svc.example.test",
+    );
+}
+
+/// Heimdal 7.8 answers an armored TGS-REQ with an unarmored TGS-REP: like MIT's client
+/// (KRB5_KDCREP_MODIFIED), the exchange refuses it with a typed error.
+#[test]
+fn heimdal_unarmored_answer_to_an_armored_tgs_is_refused() {
+    let r = Realm::heimdal();
+    let armor = armor_tgt(&r, "host/svc.heimdal.test");
+    let (tgt, _, _) = drive(&r, armored(&r, &armor, "alice", ALICE_PW));
+    let mut req = TgsRequest::new(tgt.expect("TGT"), principal(&r, "host/svc.heimdal.test"));
+    req.options.fast = true;
+    match drive_tgs(&r, req) {
+        Err(ExchangeError::FastReplyInvalid(why)) => {
+            assert!(why.contains("no PA-FX-FAST"), "{why}")
+        }
+        other => panic!("expected FastReplyInvalid, got {other:?}"),
+    }
+    // Unarmored, the same request works.
+    let (tgt, _, _) = drive(&r, armored(&r, &armor, "alice", ALICE_PW));
+    let req = TgsRequest::new(tgt.expect("TGT"), principal(&r, "host/svc.heimdal.test"));
+    drive_tgs(&r, req).unwrap_or_else(|e| panic!("unarmored TGS: {e}"));
+}
+
+#[test]
+fn samba_armored_tgs_with_implicit_armor() {
+    armored_tgs(&Realm::samba(), "host/svc.samba.test", "svc");
 }
 
 /// The MIT KDC's unarmored PREAUTH_REQUIRED for alice: what a KDC without FAST answers to
@@ -274,4 +298,10 @@ fn mit_no_fast_from_the_kdc_fails_when_required_and_falls_back_only_when_allowed
         assert!(!ex.fast_used());
         assert_eq!(cred.client.to_string(), r.name("alice"));
     }
+}
+
+#[test]
+fn samba_armored_login_and_wrong_password() {
+    // AD: the keytab's TGT must be for the account name, not the SPN.
+    login_and_wrong_password(&Realm::samba(), "svc");
 }
