@@ -266,7 +266,7 @@ pub(crate) fn check_kdc_challenge(
         .ok_or(ExchangeError::KdcChallengeInvalid("it does not decrypt"))?;
     let ts: PaEncTsEnc = asn1::decode(&plain)
         .map_err(|_| ExchangeError::KdcChallengeInvalid("malformed timestamp"))?;
-    if (ts.patimestamp.unix() - now_s).abs() > skew_s {
+    if ts.patimestamp.unix().saturating_sub(now_s).saturating_abs() > skew_s {
         return Err(ExchangeError::KdcChallengeInvalid(
             "its timestamp is outside the clock skew",
         ));
