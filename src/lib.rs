@@ -8,6 +8,7 @@ pub mod cloud;
 pub mod config;
 pub mod crypto;
 pub mod exchange;
+pub mod gss;
 pub mod keytab;
 pub mod principal;
 pub mod transport;

@@ -187,7 +187,7 @@ fn errors_exit_non_zero_with_a_message_and_write_nothing() {
     assert!(t.contains("not valid JSON"), "{t}");
     assert!(!cc.exists());
 
-    // --spn is not available yet.
+    // With --spn too, a bad response is an error before anything is sent or written.
     let out = run(&[
         "--prt-response".as_ref(),
         response.as_os_str(),
@@ -200,7 +200,7 @@ fn errors_exit_non_zero_with_a_message_and_write_nothing() {
     ]);
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
-    assert!(t.contains("not supported yet"), "{t}");
+    assert!(t.contains("error"), "{t}");
     assert!(!cc.exists());
 
     // Usage errors.

@@ -277,3 +277,30 @@ fn key_list_rep_found_by_type_behind_supported_enctypes() {
     .unwrap();
     assert!(nt_hash_from_key_list(&[(padata_type::KERB_KEY_LIST_REP, short)]).is_err());
 }
+
+#[test]
+fn cloud_service_ticket_through_plain_http_proxy_when_allowed() {
+    let (lab, fx) = usable();
+    let tgt = import(&fx, false);
+    let http = need("KC_KDCPROXY_HTTP_URL", "kdcproxy.sh");
+    let authority = http
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap();
+    let url = format!("http://{authority}/{TENANT}/kerberos");
+    let options = CloudClientOptions {
+        kdc_proxy: url,
+        ca_pem: None,
+        allow_plain_http: false,
+        top_level_names: vec!["file.core.windows.net".into()],
+    };
+    let refused = cloud::cloud_client(&options).unwrap();
+    assert!(cloud_service_ticket(&refused, &tgt, &spn(&lab), SystemTime::now()).is_err());
+    let allowed = cloud::cloud_client(&CloudClientOptions {
+        allow_plain_http: true,
+        ..options
+    })
+    .unwrap();
+    let t = cloud_service_ticket(&allowed, &tgt, &spn(&lab), SystemTime::now()).unwrap();
+    assert_eq!(t.server.to_string(), lab.service);
+}

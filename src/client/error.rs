@@ -26,6 +26,19 @@ pub enum ClientError {
          or set [libdefaults] default_realm"
     )]
     NoDefaultRealm(String),
+    /// The kpasswd exchange failed (bad reply, the server's KRB-ERROR, mutual authentication).
+    #[error("password change: {0}")]
+    Kpasswd(#[from] Box<crate::exchange::KpasswdError>),
+    /// The kpasswd server refused the new password.
+    #[error("the password change was refused: {text} [{code} {name}]")]
+    PasswordChangeRejected {
+        /// RFC 3244 result code.
+        code: u16,
+        /// Its name.
+        name: &'static str,
+        /// The server's message.
+        text: String,
+    },
     /// A service name that cannot be parsed.
     #[error(transparent)]
     ServiceName(#[from] crate::exchange::service_name::ServiceNameError),
@@ -146,4 +159,10 @@ fn proxy_failures(failures: &[crate::transport::kkdcp::KkdcpError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+impl From<crate::exchange::KpasswdError> for ClientError {
+    fn from(e: crate::exchange::KpasswdError) -> Self {
+        ClientError::Kpasswd(Box::new(e))
+    }
 }

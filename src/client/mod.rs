@@ -38,6 +38,7 @@
 
 mod credential;
 mod error;
+mod password;
 mod service;
 
 use std::fmt;

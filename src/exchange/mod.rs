@@ -44,19 +44,27 @@
 //! exchange ([`ExchangeError::FastNotOffered`]) unless [`FastArmor::required`] is false.
 
 pub mod ap;
+pub mod app_messages;
 pub mod as_exchange;
 pub mod credential;
 pub mod error;
 pub mod fast;
+pub mod kpasswd;
 mod preauth;
 pub mod service_name;
 pub mod tgs_exchange;
 
 pub use ap::{ApError, ApRepInfo, ApReqBuilder, ApReqOutput, AuthenticatorChecksum, verify_ap_rep};
+pub use app_messages::{
+    AppMessageError, KrbCredParams, MessageParams, MessageVerifier, ReceivedCredentials,
+    ReceivedMessage, build_krb_cred, build_krb_priv, build_krb_safe, parse_krb_cred, read_krb_priv,
+    read_krb_safe,
+};
 pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
 pub use fast::FastArmor;
+pub use kpasswd::{KpasswdError, KpasswdRequest, KpasswdResult};
 pub use service_name::{ServiceNameError, parse_service_name};
 pub use tgs_exchange::{
     DriveError, S4uProxy, S4uSelf, TgsError, TgsExchange, TgsOptions, TgsOutcome, TgsRequest,

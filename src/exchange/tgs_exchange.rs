@@ -191,6 +191,9 @@ pub struct TgsOptions {
     pub forwardable: bool,
     /// Ask for a proxiable ticket.
     pub proxiable: bool,
+    /// Set the `forwarded` KDC option (RFC 4120 §2.6): with a forwardable TGT and server
+    /// `krbtgt/REALM`, the KDC returns a forwarded TGT (for delegation in a KRB-CRED).
+    pub forwarded: bool,
     /// Ask for a renewable ticket (rtime = the TGT's renew-till, or till).
     pub renewable: bool,
     /// Renew the given ticket (the request's `tgt` is the ticket to renew).
@@ -233,6 +236,7 @@ impl Default for TgsOptions {
             allow_weak_crypto: false,
             forwardable: false,
             proxiable: false,
+            forwarded: false,
             renewable: false,
             renew: false,
             validate: false,
@@ -514,6 +518,11 @@ impl TgsExchange {
                 "S4U2Self, S4U2Proxy and user-to-user are separate requests: set only one",
             );
         }
+        if o.forwarded && !has_flag(tgt.flags, TicketFlags::FORWARDABLE) {
+            return invalid(
+                "a forwarded ticket needs a forwardable TGT: get the TGT with forwardable (kinit -f)",
+            );
+        }
         let kdc_now = tgt.kdc_time(now);
         let server_name = tgt.server.to_string();
         if o.renew {
@@ -747,6 +756,9 @@ impl TgsExchange {
         }
         if o.proxiable {
             kopts.set(KdcOptions::PROXIABLE);
+        }
+        if o.forwarded {
+            kopts.set(KdcOptions::FORWARDED);
         }
         if o.renewable || o.renew {
             kopts.set(KdcOptions::RENEWABLE);

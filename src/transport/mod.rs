@@ -152,6 +152,89 @@ pub fn pass_timeout(base: Duration, pass: u32) -> Duration {
     base.saturating_mul(1u32 << pass.min(16))
 }
 
+/// The order of attempts of one send (sans-IO, shared by the blocking and tokio drivers): each
+/// pass goes over the plan with the pass's timeout; an attempt that failed other than by timing
+/// out is not made again; every failure is kept for the error.
+pub(crate) struct Schedule<'a> {
+    plan: Vec<(&'a KdcEndpoint, Protocol)>,
+    retry: Vec<bool>,
+    opts: &'a SendOptions,
+    pass: u32,
+    next: usize,
+    failures: Failures<'a>,
+}
+
+/// One attempt of a [`Schedule`].
+pub(crate) struct Planned<'a> {
+    index: usize,
+    pub(crate) endpoint: &'a KdcEndpoint,
+    pub(crate) protocol: Protocol,
+    /// The send options with this pass's timeout.
+    pub(crate) opts: SendOptions,
+}
+
+impl<'a> Schedule<'a> {
+    pub(crate) fn new(
+        realm: &'a str,
+        endpoints: &'a [KdcEndpoint],
+        opts: &'a SendOptions,
+        len: usize,
+    ) -> Self {
+        let plan = plan(endpoints, opts, len);
+        Schedule {
+            retry: vec![true; plan.len()],
+            plan,
+            opts,
+            pass: 0,
+            next: 0,
+            failures: Failures::new(realm),
+        }
+    }
+
+    /// The next attempt, or `None` when every pass is done.
+    pub(crate) fn next_attempt(&mut self) -> Option<Planned<'a>> {
+        while self.pass < self.opts.passes.max(1) {
+            while let Some(&(endpoint, protocol)) = self.plan.get(self.next) {
+                let index = self.next;
+                self.next += 1;
+                if self.retry.get(index).copied().unwrap_or(false) {
+                    return Some(Planned {
+                        index,
+                        endpoint,
+                        protocol,
+                        opts: SendOptions {
+                            timeout: pass_timeout(self.opts.timeout, self.pass),
+                            ..self.opts.clone()
+                        },
+                    });
+                }
+            }
+            if !self.retry.iter().any(|r| *r) {
+                return None;
+            }
+            self.pass += 1;
+            self.next = 0;
+        }
+        None
+    }
+
+    /// Record a failed attempt.
+    pub(crate) fn failed(&mut self, attempt: Planned<'a>, error: AttemptError) {
+        if !matches!(error, AttemptError::Timeout(_)) {
+            if let Some(r) = self.retry.get_mut(attempt.index) {
+                *r = false;
+            }
+        }
+        self.failures
+            .record(attempt.endpoint, attempt.protocol, error);
+    }
+
+    /// The error after the last attempt failed.
+    pub(crate) fn into_error(self) -> TransportError {
+        self.failures.into_error()
+    }
+}
+
 /// The failures of one send, in order, turned into the error when no KDC answered.
 pub(crate) struct Failures<'r> {
     realm: &'r str,
@@ -286,6 +369,44 @@ fn list(attempts: &[Attempt]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedule_retries_only_timeouts_with_doubling_timeouts() {
+        let eps = [KdcEndpoint::new("a", 88), KdcEndpoint::new("b", 88)];
+        let opts = SendOptions {
+            timeout: Duration::from_secs(1),
+            passes: 3,
+            ..SendOptions::default()
+        };
+        let mut s = Schedule::new("R", &eps, &opts, 10);
+        let mut seen = Vec::new();
+        while let Some(p) = s.next_attempt() {
+            seen.push(format!(
+                "{}/{}/{}",
+                p.endpoint.host,
+                p.protocol,
+                p.opts.timeout.as_secs()
+            ));
+            // "a" refuses (never asked again); "b" always times out.
+            let e = if p.endpoint.host == "a" {
+                AttemptError::Refused
+            } else {
+                AttemptError::Timeout(p.opts.timeout)
+            };
+            s.failed(p, e);
+        }
+        assert_eq!(
+            seen,
+            [
+                "a/udp/1", "a/tcp/1", "b/udp/1", "b/tcp/1", "b/udp/2", "b/tcp/2", "b/udp/4",
+                "b/tcp/4"
+            ]
+        );
+        match s.into_error() {
+            TransportError::AllFailed { attempts, .. } => assert_eq!(attempts.len(), 8),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn endpoints_from_config_locations() {

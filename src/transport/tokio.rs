@@ -8,9 +8,7 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::time::{Instant, timeout_at};
 
 use super::framing::{self, MAX_UDP_LEN};
-use super::{
-    AttemptError, Failures, KdcEndpoint, Protocol, SendOptions, TransportError, pass_timeout, plan,
-};
+use super::{AttemptError, KdcEndpoint, Protocol, Schedule, SendOptions, TransportError};
 
 /// Send `message` to the KDCs of `realm` in order and return the first reply (see
 /// [`super::blocking::send`]).
@@ -20,39 +18,26 @@ pub async fn send(
     message: &[u8],
     opts: &SendOptions,
 ) -> Result<Vec<u8>, TransportError> {
-    let mut failures = Failures::new(realm);
+    let mut schedule = Schedule::new(realm, endpoints, opts, message.len());
     let mut udp = UdpSockets::default();
-    let plan = plan(endpoints, opts, message.len());
-    let mut retry = vec![true; plan.len()];
-    for pass in 0..opts.passes.max(1) {
-        let this_pass = SendOptions {
-            timeout: pass_timeout(opts.timeout, pass),
-            ..opts.clone()
-        };
-        for (i, (endpoint, protocol)) in plan.iter().copied().enumerate() {
-            if !retry.get(i).copied().unwrap_or(false) {
-                continue;
+    while let Some(planned) = schedule.next_attempt() {
+        match attempt(
+            planned.endpoint,
+            planned.protocol,
+            message,
+            &planned.opts,
+            &mut udp,
+        )
+        .await
+        {
+            Ok(reply) => {
+                tracing::debug!(endpoint = %planned.endpoint, protocol = %planned.protocol, sent = message.len(), received = reply.len(), "KDC replied");
+                return Ok(reply);
             }
-            match attempt(endpoint, protocol, message, &this_pass, &mut udp).await {
-                Ok(reply) => {
-                    tracing::debug!(%endpoint, %protocol, pass, sent = message.len(), received = reply.len(), "KDC replied");
-                    return Ok(reply);
-                }
-                Err(error) => {
-                    if !matches!(error, AttemptError::Timeout(_)) {
-                        if let Some(r) = retry.get_mut(i) {
-                            *r = false;
-                        }
-                    }
-                    failures.record(endpoint, protocol, error);
-                }
-            }
-        }
-        if !retry.iter().any(|r| *r) {
-            break;
+            Err(error) => schedule.failed(planned, error),
         }
     }
-    Err(failures.into_error())
+    Err(schedule.into_error())
 }
 
 /// One exchange with one KDC over one protocol, bounded by the per-KDC timeout as a whole.
