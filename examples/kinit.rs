@@ -1,7 +1,7 @@
 //! `kinit` on kerberos-client: gets a TGT and stores it in a credential cache that MIT `klist` lists.
 //!
 //! ```text
-//! kinit [-c CACHE] [-k [-t KEYTAB]] [-l LIFE] [-r RENEW] [-f|-F] [-p|-P] [-E] [-C] [-V] [PRINCIPAL]
+//! kinit [-c CACHE] [-k [-t KEYTAB]] [-l LIFE] [-r RENEW] [-f|-F] [-p|-P] [-E] [-C] [-T ARMOR_CACHE] [-V] [PRINCIPAL]
 //! ```
 //!
 //! The password is read from the terminal (without echo) when stdin is a terminal, else from the
@@ -21,13 +21,14 @@ use kerberos_client::keytab::{Keytab, KeytabName};
 use kerberos_client::{CcacheName, Client, Secret, TgtOptions};
 
 const USAGE: &str = "usage: kinit [-c CACHE] [-k [-t KEYTAB]] [-l LIFETIME] [-r RENEWABLE_LIFE] \
-[-f|-F] [-p|-P] [-E] [-C] [-V] [PRINCIPAL]
+[-f|-F] [-p|-P] [-E] [-C] [-T ARMOR_CACHE] [-V] [PRINCIPAL]
   -c CACHE   credential cache (default: KRB5CCNAME, else krb5.conf, else FILE:/tmp/krb5cc_UID)
   -k         use a keytab instead of a password;  -t KEYTAB  the keytab (default: KRB5_KTNAME)
   -l LIFE    ticket lifetime, a krb5 duration: 10h, 7d, 1h30m, 3600
   -r RENEW   renewable lifetime (same syntax)
   -f / -F    forwardable / not forwardable;  -p / -P  proxiable / not proxiable
   -E         PRINCIPAL is an enterprise name (user@domain);  -C  ask the KDC to canonicalize
+  -T ARMOR   armor the request with FAST (RFC 6113), using the TGT in cache ARMOR
   -V         verbose: trace the exchange on stderr";
 
 #[derive(Debug, Default)]
@@ -42,6 +43,7 @@ struct Args {
     enterprise: bool,
     canonicalize: bool,
     verbose: bool,
+    armor: Option<String>,
     principal: Option<String>,
 }
 
@@ -69,7 +71,7 @@ fn parse_args(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
             continue;
         };
         for (i, flag) in flags.char_indices() {
-            let takes_value = matches!(flag, 'c' | 't' | 'l' | 'r');
+            let takes_value = matches!(flag, 'c' | 't' | 'l' | 'r' | 'T');
             let value = if takes_value {
                 let rest = flags.get(i + flag.len_utf8()..).unwrap_or_default();
                 let v = if rest.is_empty() {
@@ -90,6 +92,7 @@ fn parse_args(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
                 }
                 ('l', Some(v)) => args.lifetime = Some(duration('l', &v)?),
                 ('r', Some(v)) => args.renew = Some(duration('r', &v)?),
+                ('T', Some(v)) => args.armor = Some(v),
                 ('k', _) => args.use_keytab = true,
                 ('f', _) => args.forwardable = Some(true),
                 ('F', _) => args.forwardable = Some(false),
@@ -231,6 +234,13 @@ fn run(args: Args) -> Result<(), String> {
     }
     if args.canonicalize {
         opts = opts.canonicalize(true);
+    }
+    if let Some(a) = &args.armor {
+        let path = a.strip_prefix("FILE:").unwrap_or(a);
+        let armor = client
+            .armor_from_ccache(path)
+            .map_err(|e| format!("-T {a}: {e}"))?;
+        opts = opts.armor(armor);
     }
 
     let (principal, secret) = if args.use_keytab {

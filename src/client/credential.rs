@@ -3,7 +3,9 @@
 use std::ops::Deref;
 use std::path::Path;
 
-use crate::ccache::{CONF_PA_TYPE, CONF_START_REALM, CcacheError, CcacheName, CredentialCache};
+use crate::ccache::{
+    CONF_FAST_AVAIL, CONF_PA_TYPE, CONF_START_REALM, CcacheError, CcacheName, CredentialCache,
+};
 use crate::exchange;
 use crate::principal::Principal;
 
@@ -32,6 +34,7 @@ pub struct Credential {
     inner: exchange::Credential,
     pa_type: Option<i32>,
     messages: Vec<SentMessage>,
+    fast: bool,
 }
 
 impl Deref for Credential {
@@ -47,6 +50,7 @@ impl From<exchange::Credential> for Credential {
             inner,
             pa_type: None,
             messages: Vec::new(),
+            fast: false,
         }
     }
 }
@@ -61,7 +65,25 @@ impl Credential {
             inner,
             pa_type,
             messages,
+            fast: false,
         }
+    }
+
+    /// Records that the exchange was armored with FAST (and its pre-authentication type).
+    pub(crate) fn with_fast(mut self, fast: bool, pa_type: Option<i32>) -> Self {
+        if fast {
+            self.fast = true;
+            if pa_type.is_some() {
+                self.pa_type = pa_type;
+            }
+        }
+        self
+    }
+
+    /// Whether the ticket came from a FAST-armored exchange (recorded as `fast_avail` in
+    /// the cache, as MIT does).
+    pub fn fast_used(&self) -> bool {
+        self.fast
     }
 
     /// The exchange's credential.
@@ -102,6 +124,9 @@ impl Credential {
         });
         cache.kdc_offset = Some((offset, 0));
         cache.store(cred.to_ccache());
+        if self.fast {
+            cache.set_config(CONF_FAST_AVAIL, Some(&cred.server), "yes");
+        }
         if let Some(pa) = self.pa_type {
             cache.set_config(CONF_PA_TYPE, Some(&cred.server), pa.to_string());
         }

@@ -177,6 +177,8 @@ pub struct TgtOptions {
     pub enterprise: bool,
     /// The service to ask for (default `krbtgt/REALM@REALM`).
     pub server: Option<Principal>,
+    /// FAST armor (RFC 6113, `kinit -T`): see [`Client::armor_from_ccache`]. None: no FAST.
+    pub armor: Option<crate::exchange::FastArmor>,
 }
 
 impl TgtOptions {
@@ -228,6 +230,12 @@ impl TgtOptions {
     /// Sets [`server`](Self::server).
     pub fn server(mut self, p: Principal) -> Self {
         self.server = Some(p);
+        self
+    }
+
+    /// Sets [`armor`](Self::armor): armor the AS exchange with FAST.
+    pub fn armor(mut self, armor: crate::exchange::FastArmor) -> Self {
+        self.armor = Some(armor);
         self
     }
 }
@@ -806,6 +814,31 @@ impl Client {
         }
     }
 
+    /// FAST armor from the TGT of a credential cache (`kinit -T ARMOR_CCACHE`): the cache's
+    /// default principal's local TGT, FAST required.
+    pub fn armor_from_ccache(
+        &self,
+        path: impl AsRef<Path>,
+    ) -> Result<crate::exchange::FastArmor, ClientError> {
+        use crate::exchange::ExchangeError;
+        let cache = crate::ccache::CredentialCache::read(path.as_ref())?;
+        let tgt = cache.tgt().ok_or_else(|| {
+            ExchangeError::FastArmor(format!(
+                "no TGT for {} in the armor cache {}",
+                cache.default_principal,
+                path.as_ref().display()
+            ))
+        })?;
+        let etype = crate::crypto::EncryptionType::try_from(tgt.key.etype)
+            .map_err(|_| ExchangeError::EtypeNotPermitted(tgt.key.etype))?;
+        let key = crate::crypto::Key::from_bytes(etype, &tgt.key.value)?;
+        Ok(crate::exchange::FastArmor::new(
+            tgt.ticket.clone(),
+            key,
+            tgt.client.clone(),
+        ))
+    }
+
     /// A TGT for `client` with the krb5.conf defaults (like `kinit client`).
     pub fn get_tgt(
         &self,
@@ -835,7 +868,11 @@ impl Client {
                     ex.receive(&reply, self.clock.now())
                         .map_err(|e| driver.annotate(e))?;
                 }
-                Some(Step::Done(cred)) => return Ok(driver.finish(cred)),
+                Some(Step::Done(cred)) => {
+                    return Ok(driver
+                        .finish(cred)
+                        .with_fast(ex.fast_used(), ex.preauth_type()));
+                }
                 None => return Err(ClientError::Incomplete),
             }
         }
@@ -876,7 +913,11 @@ impl Client {
                         ex.receive(&reply, self.clock.now())
                             .map_err(|e| driver.annotate(e))?;
                     }
-                    Some(Step::Done(cred)) => return Ok(driver.finish(cred)),
+                    Some(Step::Done(cred)) => {
+                        return Ok(driver
+                            .finish(cred)
+                            .with_fast(ex.fast_used(), ex.preauth_type()));
+                    }
                     None => return Err(ClientError::Incomplete),
                 }
             }
@@ -938,6 +979,7 @@ impl Client {
             addressless: true,
             server: options.server.clone(),
             clock_skew: ld.clockskew,
+            armor: options.armor.clone(),
             ..AsOptions::default()
         };
         tracing::debug!(

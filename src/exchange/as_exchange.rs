@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use super::credential::Credential;
 use super::error::{ExchangeError, KdcError, unix_micros};
+use super::fast::{self, FastArmor};
 use super::preauth::{self, Candidate, KdcHints};
 use super::{Outgoing, Step};
 use crate::asn1::constants::{error_code as ec, msg_type, padata_type as pt};
@@ -111,6 +112,10 @@ pub struct AsOptions {
     pub max_referrals: u8,
     /// Allowed clock skew for the reply's time checks.
     pub clock_skew: Duration,
+    /// FAST armor (RFC 6113, like `kinit -T`): with it the requests are armored and the
+    /// pre-authentication is PA-ENCRYPTED-CHALLENGE when the KDC offers it. None (the
+    /// default): no FAST.
+    pub armor: Option<FastArmor>,
 }
 
 impl Default for AsOptions {
@@ -128,6 +133,7 @@ impl Default for AsOptions {
             server: None,
             max_referrals: 5,
             clock_skew: Duration::from_secs(300),
+            armor: None,
         }
     }
 }
@@ -140,6 +146,8 @@ struct Sent {
     rtime: Option<i64>,
     /// The PA-ENC-TIMESTAMP candidate used, if any.
     preauth: Option<Candidate>,
+    /// The FAST armor key, when the request was armored.
+    armor_key: Option<Key>,
 }
 
 /// Pre-authentication state for the current realm.
@@ -152,6 +160,8 @@ struct Preauth {
     current: usize,
     /// One retry with another candidate after PREAUTH_FAILED.
     retried: bool,
+    /// Pre-authenticate with PA-ENCRYPTED-CHALLENGE (inside FAST) instead of PA-ENC-TIMESTAMP.
+    challenge: bool,
 }
 
 enum State {
@@ -205,6 +215,10 @@ pub struct AsExchange {
     key_cache: Vec<(Candidate, Key)>,
     round_trips: usize,
     nonce_source: fn() -> u32,
+    /// The FAST armor while FAST is in use (dropped on a permitted fallback).
+    fast: Option<FastArmor>,
+    /// The credential came from an armored exchange.
+    fast_used: bool,
 }
 
 impl fmt::Debug for AsExchange {
@@ -348,7 +362,10 @@ impl AsExchange {
             key_cache: Vec::new(),
             round_trips: 0,
             nonce_source,
+            fast: None,
+            fast_used: false,
         };
+        ex.fast = ex.options.armor.clone();
         let out = ex.build_request(now)?;
         ex.state = State::Ready(out);
         Ok(ex)
@@ -403,6 +420,23 @@ impl AsExchange {
     /// The etypes the requests offer (after filtering).
     pub fn etypes(&self) -> &[i32] {
         &self.etypes
+    }
+
+    /// Whether the exchange was armored with FAST (the KDC answered armored).
+    pub fn fast_used(&self) -> bool {
+        self.fast_used
+    }
+
+    /// The pre-authentication type that got the ticket (2: PA-ENC-TIMESTAMP, 138:
+    /// PA-ENCRYPTED-CHALLENGE), if the exchange pre-authenticated.
+    pub fn preauth_type(&self) -> Option<i32> {
+        let pa = self.preauth.as_ref()?;
+        self.sent.as_ref()?.preauth.as_ref()?;
+        Some(if pa.challenge {
+            pt::PA_ENCRYPTED_CHALLENGE
+        } else {
+            pt::PA_ENC_TIMESTAMP
+        })
     }
 
     /// The KDC clock offset learned so far from a clock-skew error, in seconds.
@@ -497,6 +531,37 @@ impl AsExchange {
                 err.pvno, err.msg_type
             )));
         }
+        let armor_key = self.sent.as_ref().and_then(|s| s.armor_key.clone());
+        if let Some(armor_key) = armor_key {
+            if let Some(inner) = fast::unwrap_error(err, &armor_key)? {
+                tracing::debug!(
+                    code = inner.error_code,
+                    name = inner.error_name(),
+                    "armored KRB-ERROR"
+                );
+                self.fast_used = true;
+                return self.on_plain_error(&inner, now, true);
+            }
+            if code == ec::KDC_ERR_PREAUTH_REQUIRED {
+                let required = self.fast.as_ref().is_none_or(|a| a.required);
+                if required || self.fast_used {
+                    return Err(ExchangeError::FastNotOffered(lossy(&self.realm)));
+                }
+                tracing::debug!("the KDC does not answer with FAST: asking again without armor");
+                self.fast = None;
+                return self.resend(now);
+            }
+        }
+        self.on_plain_error(err, now, false)
+    }
+
+    fn on_plain_error(
+        &mut self,
+        err: &KrbError,
+        now: SystemTime,
+        armored: bool,
+    ) -> Result<State, ExchangeError> {
+        let code = err.error_code;
         let sent_preauth = self.sent.as_ref().and_then(|s| s.preauth.clone());
         match code {
             ec::KDC_ERR_PREAUTH_REQUIRED => {
@@ -513,7 +578,11 @@ impl AsExchange {
                     None => KdcHints::default(),
                 };
                 tracing::debug!(offered = ?hints.types, etype_info = ?hints.etypes(), "pre-authentication required");
-                if !hints.types.contains(&pt::PA_ENC_TIMESTAMP) && !hints.types.is_empty() {
+                let challenge = armored && hints.types.contains(&pt::PA_ENCRYPTED_CHALLENGE);
+                if !hints.types.contains(&pt::PA_ENC_TIMESTAMP)
+                    && !challenge
+                    && !hints.types.is_empty()
+                {
                     if hints.etype_info.is_empty() {
                         // MIT (and Heimdal) leave out PA-ENC-TIMESTAMP and ETYPE-INFO2 when
                         // the client has no key in any requested enctype.
@@ -540,6 +609,7 @@ impl AsExchange {
                     candidates,
                     current: 0,
                     retried: false,
+                    challenge,
                 });
                 self.resend(now)
             }
@@ -690,17 +760,31 @@ impl AsExchange {
         }
 
         let mut padata = Vec::new();
+        let armor = match &self.fast {
+            Some(a) => Some(fast::explicit_armor(a, now)?),
+            None => None,
+        };
         let cand = self
             .preauth
             .as_ref()
             .and_then(|p| p.candidates.get(p.current).cloned());
+        let challenge = self.preauth.as_ref().is_some_and(|p| p.challenge);
         if let Some(cand) = &cand {
             let key = self.key_for(cand)?;
-            let ts = asn1::encode(&PaEncTsEnc::new(KerberosTime::from_unix(now_s), Some(usec)))?;
-            let cipher = key.encrypt(KeyUsage::AS_REQ_PA_ENC_TIMESTAMP, &ts);
-            let enc = EncryptedData::new(cand.etype, None, cipher);
-            padata.push(PaData::from_value(pt::PA_ENC_TIMESTAMP, &enc)?);
-            tracing::debug!(etype = cand.etype, "PA-ENC-TIMESTAMP");
+            let ts = PaEncTsEnc::new(KerberosTime::from_unix(now_s), Some(usec));
+            match (&armor, challenge) {
+                (Some((_, armor_key)), true) => {
+                    padata.push(fast::client_challenge(armor_key, &key, &ts)?);
+                    tracing::debug!(etype = cand.etype, "PA-ENCRYPTED-CHALLENGE");
+                }
+                _ => {
+                    let ts = asn1::encode(&ts)?;
+                    let cipher = key.encrypt(KeyUsage::AS_REQ_PA_ENC_TIMESTAMP, &ts);
+                    let enc = EncryptedData::new(cand.etype, None, cipher);
+                    padata.push(PaData::from_value(pt::PA_ENC_TIMESTAMP, &enc)?);
+                    tracing::debug!(etype = cand.etype, "PA-ENC-TIMESTAMP");
+                }
+            }
         }
         if let Some(cookie) = self.preauth.as_ref().and_then(|p| p.hints.cookie.as_ref()) {
             padata.push(PaData::new(pt::PA_FX_COOKIE, cookie.clone()));
@@ -713,6 +797,14 @@ impl AsExchange {
         }
         if self.options.canonicalize {
             padata.push(PaData::new(pt::PA_REQ_ENC_PA_REP, Vec::new()));
+        }
+        let mut armor_key = None;
+        if let Some((fast_armor, key)) = armor {
+            let body_der = asn1::encode(&body)?;
+            let outer = fast::armored_padata(Some(fast_armor), &key, &body, padata, &body_der)?;
+            padata = vec![outer];
+            armor_key = Some(key);
+            tracing::debug!("armored with FAST");
         }
         let req = AsReq::new(
             if padata.is_empty() {
@@ -730,6 +822,7 @@ impl AsExchange {
             till,
             rtime,
             preauth: cand,
+            armor_key,
         });
         Ok(Outgoing {
             realm: lossy(&self.realm),
@@ -745,7 +838,8 @@ impl AsExchange {
         &mut self,
         rep: &KdcRep,
         etype: i32,
-    ) -> Result<(Key, Zeroizing<Vec<u8>>), ExchangeError> {
+        fast_resp: Option<&asn1::KrbFastResponse>,
+    ) -> Result<(Key, Key, Zeroizing<Vec<u8>>), ExchangeError> {
         let keys: Vec<Key> = match &self.secret {
             AsSecret::Keys(keys) => keys
                 .iter()
@@ -758,8 +852,12 @@ impl AsExchange {
             return Err(ExchangeError::NoKeyForEtype(etype));
         }
         for key in keys {
-            match key.decrypt(KeyUsage::AS_REP_ENC_PART, &rep.enc_part.cipher) {
-                Ok(plain) => return Ok((key, Zeroizing::new(plain))),
+            let reply_key = match fast_resp {
+                Some(resp) => fast::strengthen(resp, &key)?.unwrap_or_else(|| key.clone()),
+                None => key.clone(),
+            };
+            match reply_key.decrypt(KeyUsage::AS_REP_ENC_PART, &rep.enc_part.cipher) {
+                Ok(plain) => return Ok((key, reply_key, Zeroizing::new(plain))),
                 Err(CryptoError::IntegrityCheckFailed | CryptoError::CiphertextTooShort) => {}
                 Err(other) => return Err(ExchangeError::Crypto(other)),
             }
@@ -805,7 +903,7 @@ impl AsExchange {
         Ok(())
     }
 
-    fn on_as_rep(&mut self, rep: KdcRep, now: SystemTime) -> Result<Credential, ExchangeError> {
+    fn on_as_rep(&mut self, mut rep: KdcRep, now: SystemTime) -> Result<Credential, ExchangeError> {
         if rep.pvno != 5 {
             return Err(ExchangeError::UnexpectedMessage(format!(
                 "AS-REP with pvno {}",
@@ -822,9 +920,50 @@ impl AsExchange {
             return Err(ExchangeError::NotExpectingReply("nothing was sent"));
         };
         let (sent_nonce, sent_till, sent_rtime) = (sent.nonce, sent.till, sent.rtime);
+        let armor_key = sent.armor_key.clone();
+        let fast_resp = match &armor_key {
+            Some(ak) => {
+                let Some(resp) = fast::fast_response(rep.padata.as_deref().unwrap_or(&[]), ak)?
+                else {
+                    return Err(ExchangeError::FastReplyInvalid(
+                        "the AS-REP to an armored request has no PA-FX-FAST",
+                    ));
+                };
+                if resp.nonce.get() != sent_nonce {
+                    return Err(ExchangeError::FastReplyInvalid(
+                        "the KrbFastResponse nonce is not the request's",
+                    ));
+                }
+                fast::check_finished(&resp, ak, rep.ticket.as_bytes())?;
+                if let Some(fin) = resp.finished.as_ref() {
+                    rep.crealm = fin.crealm.clone();
+                    rep.cname = fin.cname.clone();
+                }
+                Some(resp)
+            }
+            None => None,
+        };
         let etype = rep.enc_part.etype;
         self.check_etype(etype)?;
-        let (key, plain) = self.decrypt_reply(&rep, etype)?;
+        let (long_term, key, plain) = self.decrypt_reply(&rep, etype, fast_resp.as_ref())?;
+        if let (Some(ak), Some(resp)) = (&armor_key, &fast_resp) {
+            let now_s = KerberosTime::from_system_time(now)
+                .unix()
+                .saturating_add(self.kdc_offset());
+            let checked = fast::check_kdc_challenge(
+                &resp.padata,
+                ak,
+                &long_term,
+                now_s,
+                secs(self.options.clock_skew),
+            )?;
+            tracing::debug!(
+                kdc_challenge = checked,
+                strengthened = resp.strengthen_key.is_some(),
+                "armored AS-REP verified"
+            );
+            self.fast_used = true;
+        }
         let (enc, _kind) = asn1::decode_enc_kdc_rep_part(&plain).map_err(|e| match e {
             asn1::Asn1Error::UnexpectedTag { found, .. } => ExchangeError::BadEncPartTag { found },
             other => ExchangeError::Asn1(other),

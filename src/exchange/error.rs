@@ -327,6 +327,21 @@ pub enum ExchangeError {
     /// A failure specific to the TGS exchange (see [`crate::exchange::TgsError`]).
     #[error("{0}")]
     Tgs(crate::exchange::tgs_exchange::TgsError),
+    /// The FAST armor (RFC 6113 §5.4.1.1, an AP-REQ with the armor TGT) could not be built.
+    #[error("cannot build the FAST armor: {0}")]
+    FastArmor(String),
+    /// FAST was required but the KDC answered without armor (it does not offer PA-FX-FAST,
+    /// or the armored answer was stripped on the way).
+    #[error("FAST is required but the KDC of {0} did not answer with FAST armor")]
+    FastNotOffered(String),
+    /// The KDC's armored reply (PA-FX-FAST, KrbFastResponse, KrbFastFinished) is missing,
+    /// malformed or fails a check (decryption, nonce, ticket checksum, client name).
+    #[error("invalid FAST reply: {0}")]
+    FastReplyInvalid(&'static str),
+    /// The KDC's PA-ENCRYPTED-CHALLENGE (RFC 6113 §5.4.6) does not decrypt or its
+    /// timestamp is outside the clock skew: the KDC does not know the client's key.
+    #[error("the KDC's encrypted challenge is invalid: {0}")]
+    KdcChallengeInvalid(&'static str),
 }
 
 fn no_common_etype(requested: &[i32], usable: &[i32], kdc: &[i32]) -> String {

@@ -36,12 +36,19 @@
 //! and checks every field of the AS-REP (see [`ExchangeError`] for one variant per check),
 //! including RFC 6806 canonicalization, which is accepted only with a valid
 //! PA-REQ-ENC-PA-REP checksum over the request.
+//!
+//! FAST (RFC 6113, [`fast`]): with [`AsOptions::armor`] (a TGT, like `kinit -T`) the AS
+//! exchange is armored and pre-authenticates with PA-ENCRYPTED-CHALLENGE when offered;
+//! with [`TgsOptions::fast`] the TGS exchange uses the implicit armor of its TGT. Without
+//! them nothing changes. A KDC that answers an armored request unarmored fails the
+//! exchange ([`ExchangeError::FastNotOffered`]) unless [`FastArmor::required`] is false.
 
 pub mod ap;
 pub mod app_messages;
 pub mod as_exchange;
 pub mod credential;
 pub mod error;
+pub mod fast;
 pub mod kpasswd;
 mod preauth;
 pub mod service_name;
@@ -56,6 +63,7 @@ pub use app_messages::{
 pub use as_exchange::{AsExchange, AsOptions, AsRequest, AsSecret};
 pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
+pub use fast::FastArmor;
 pub use kpasswd::{KpasswdError, KpasswdRequest, KpasswdResult};
 pub use service_name::{ServiceNameError, parse_service_name};
 pub use tgs_exchange::{

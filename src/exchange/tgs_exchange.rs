@@ -27,6 +27,7 @@ use zeroize::Zeroizing;
 use super::ap::{ApError, ApReqBuilder, AuthenticatorChecksum, principal_name};
 use super::credential::Credential;
 use super::error::{ExchangeError, KdcError};
+use super::fast;
 use super::{Outgoing, Step};
 use crate::asn1::constants::{error_code as ec, msg_type, padata_type as pt};
 use crate::asn1::{
@@ -203,6 +204,9 @@ pub struct TgsOptions {
     pub canonicalize: bool,
     /// Send a random subkey in the authenticator (the reply is then encrypted with it).
     pub use_subkey: bool,
+    /// Armor the request with FAST (RFC 6113 §5.4.1.1, implicit armor: the TGT and a
+    /// subkey, which is then always sent). The reply must come armored.
+    pub fast: bool,
     /// Requested lifetime: till = now + lifetime (None: the TGT's endtime).
     pub lifetime: Option<Duration>,
     /// User-to-user: the other party's TGT (exact DER bytes), sent as additional ticket
@@ -238,6 +242,7 @@ impl Default for TgsOptions {
             validate: false,
             canonicalize: true,
             use_subkey: false,
+            fast: false,
             lifetime: None,
             enc_tkt_in_skey: None,
             s4u2self: None,
@@ -308,6 +313,8 @@ struct Sent {
     subkey: Option<Key>,
     /// The server asked for (realm = the realm asked).
     sname: Principal,
+    /// The FAST armor key, when the request was armored.
+    armor_key: Option<Key>,
 }
 
 enum State {
@@ -693,6 +700,16 @@ impl TgsExchange {
     }
 
     fn on_error(&mut self, err: &KrbError, now: SystemTime) -> Result<State, ExchangeError> {
+        let armor_key = self.sent.as_ref().and_then(|s| s.armor_key.clone());
+        if let Some(ak) = armor_key {
+            if let Some(inner) = fast::unwrap_error(err, &ak)? {
+                tracing::debug!(code = inner.error_code, "armored KRB-ERROR");
+                let mut e = KdcError::from_krb_error(&inner, now);
+                e.context.requested_etypes = self.etypes.clone();
+                e.context.client = Some(self.client.to_string());
+                return Err(ExchangeError::Kdc(e));
+            }
+        }
         if err.error_code == ec::KRB_ERR_RESPONSE_TOO_BIG && !self.tcp_only {
             if let Some(sent) = &self.sent {
                 tracing::debug!("response too big for UDP: resending over TCP");
@@ -791,10 +808,15 @@ impl TgsExchange {
             data: body_der,
             usage: KeyUsage::TGS_REQ_AUTH_CKSUM,
         });
-        if o.use_subkey {
+        if o.use_subkey || o.fast {
             ap = ap.random_subkey();
         }
         let ap = ap.build().map_err(TgsError::Ap)?;
+        let armor_key = match (&ap.subkey, o.fast) {
+            (Some(subkey), true) => Some(fast::armor_key(subkey, &self.tgt.session_key)),
+            _ => None,
+        };
+        let ap_req = ap.message.clone();
         let mut padata = vec![PaData::new(pt::PA_TGS_REQ, ap.message)];
 
         if let Some(s) = &o.s4u2self {
@@ -853,6 +875,12 @@ impl TgsExchange {
                 &KerbPaPacRequest { include_pac },
             )?);
         }
+        if let Some(key) = &armor_key {
+            // The PA-TGS-REQ stays outside; the rest travels inside the armored request.
+            let inner: Vec<PaData> = padata.split_off(1);
+            padata.push(fast::armored_padata(None, key, &body, inner, &ap_req)?);
+            tracing::debug!("TGS-REQ armored with FAST");
+        }
         let message = asn1::encode(&TgsReq::new(Some(padata), body))?;
         tracing::debug!(realm = %lossy(&realm), sname = %sname, len = message.len(), "TGS-REQ");
         self.sent = Some(Sent {
@@ -862,6 +890,7 @@ impl TgsExchange {
             rtime,
             subkey: ap.subkey,
             sname,
+            armor_key,
         });
         Ok(Outgoing {
             realm: lossy(&realm),
@@ -905,8 +934,30 @@ impl TgsExchange {
         let Some(sent) = self.sent.take() else {
             return Err(ExchangeError::NotExpectingReply("nothing was sent"));
         };
+        let mut strengthened = None;
+        if let Some(ak) = &sent.armor_key {
+            let Some(resp) = fast::fast_response(rep.padata.as_deref().unwrap_or(&[]), ak)? else {
+                return Err(ExchangeError::FastReplyInvalid(
+                    "the TGS-REP to an armored request has no PA-FX-FAST",
+                ));
+            };
+            if resp.nonce.get() != sent.nonce {
+                return Err(ExchangeError::FastReplyInvalid(
+                    "the KrbFastResponse nonce is not the request's",
+                ));
+            }
+            fast::check_finished(&resp, ak, rep.ticket.as_bytes())?;
+            if let Some(subkey) = &sent.subkey {
+                strengthened = fast::strengthen(&resp, subkey)?;
+            }
+            tracing::debug!(
+                strengthened = strengthened.is_some(),
+                "armored TGS-REP verified"
+            );
+        }
         // Decrypt with the subkey (usage 9) or the TGT session key (usage 8).
-        let (key, usage, key_name) = match &sent.subkey {
+        let subkey = strengthened.as_ref().or(sent.subkey.as_ref());
+        let (key, usage, key_name) = match subkey {
             Some(k) => (k, KeyUsage::TGS_REP_ENC_PART_SUBKEY, "authenticator subkey"),
             None => (
                 &self.tgt.session_key,
