@@ -10,7 +10,7 @@ use super::credential::Credential;
 use super::error::{ExchangeError, KdcError, unix_micros};
 use super::fast::{self, FastArmor};
 use super::preauth::{self, Candidate, KdcHints};
-use super::{Outgoing, Step};
+use super::{Outgoing, State, Step};
 use crate::asn1::constants::{error_code as ec, msg_type, padata_type as pt};
 use crate::asn1::{
     self, AsReq, Checksum, EncKdcRepPart, EncryptedData, KdcOptions, KdcRep, KdcReply, KdcReqBody,
@@ -162,31 +162,6 @@ struct Preauth {
     retried: bool,
     /// Pre-authenticate with PA-ENCRYPTED-CHALLENGE (inside FAST) instead of PA-ENC-TIMESTAMP.
     challenge: bool,
-}
-
-enum State {
-    /// A message waits for `poll`.
-    Ready(Outgoing),
-    /// A message was handed out; waiting for `receive`.
-    Waiting(Outgoing),
-    /// Finished; `poll` hands out the credential.
-    Done(Box<Credential>),
-    /// The credential was handed out.
-    Finished,
-    /// A final error was returned.
-    Failed,
-}
-
-impl State {
-    fn name(&self) -> &'static str {
-        match self {
-            State::Ready(_) => "a request is ready for poll()",
-            State::Waiting(_) => "waiting for a reply",
-            State::Done(_) => "done",
-            State::Finished => "finished",
-            State::Failed => "failed",
-        }
-    }
 }
 
 /// The sans-IO AS exchange. See the [module documentation](super) for the driver loop.
@@ -374,21 +349,7 @@ impl AsExchange {
     /// The next step: `Send` (again, until `receive` is called) or `Done` once; `None`
     /// after `Done` was returned or after `receive` returned an error.
     pub fn poll(&mut self) -> Option<Step> {
-        match std::mem::replace(&mut self.state, State::Failed) {
-            State::Ready(out) | State::Waiting(out) => {
-                self.state = State::Waiting(out.clone());
-                Some(Step::Send(out))
-            }
-            State::Done(cred) => {
-                self.state = State::Finished;
-                Some(Step::Done(*cred))
-            }
-            State::Finished => {
-                self.state = State::Finished;
-                None
-            }
-            State::Failed => None,
-        }
+        self.state.poll()
     }
 
     /// Feed the reply to the last `Send`. `Ok(())`: the exchange advanced (the next

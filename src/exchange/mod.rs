@@ -104,3 +104,49 @@ impl std::fmt::Display for Outgoing {
         )
     }
 }
+
+/// Where an exchange stands; shared by the AS and TGS exchanges, whose `poll` is this one.
+pub(crate) enum State {
+    /// A message waits for `poll`.
+    Ready(Outgoing),
+    /// A message was handed out; waiting for `receive`.
+    Waiting(Outgoing),
+    /// Finished; `poll` hands out the credential.
+    Done(Box<Credential>),
+    /// The credential was handed out.
+    Finished,
+    /// A final error was returned.
+    Failed,
+}
+
+impl State {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            State::Ready(_) => "a request is ready for poll()",
+            State::Waiting(_) => "waiting for a reply",
+            State::Done(_) => "done",
+            State::Finished => "finished",
+            State::Failed => "failed",
+        }
+    }
+
+    /// The next step: `Send` (again, until a reply is received) or `Done` once; `None` after
+    /// `Done` was handed out or after a final error.
+    pub(crate) fn poll(&mut self) -> Option<Step> {
+        match std::mem::replace(self, State::Failed) {
+            State::Ready(out) | State::Waiting(out) => {
+                *self = State::Waiting(out.clone());
+                Some(Step::Send(out))
+            }
+            State::Done(cred) => {
+                *self = State::Finished;
+                Some(Step::Done(*cred))
+            }
+            State::Finished => {
+                *self = State::Finished;
+                None
+            }
+            State::Failed => None,
+        }
+    }
+}

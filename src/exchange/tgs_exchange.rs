@@ -28,7 +28,7 @@ use super::ap::{ApError, ApReqBuilder, AuthenticatorChecksum, principal_name};
 use super::credential::Credential;
 use super::error::{ExchangeError, KdcError};
 use super::fast;
-use super::{Outgoing, Step};
+use super::{Outgoing, State, Step};
 use crate::asn1::constants::{error_code as ec, msg_type, padata_type as pt};
 use crate::asn1::{
     self, Checksum, EncKdcRepPart, KdcOptions, KdcRep, KdcReply, KdcReqBody, KerbPaPacRequest,
@@ -317,26 +317,6 @@ struct Sent {
     armor_key: Option<Key>,
 }
 
-enum State {
-    Ready(Outgoing),
-    Waiting(Outgoing),
-    Done(Box<Credential>),
-    Finished,
-    Failed,
-}
-
-impl State {
-    fn name(&self) -> &'static str {
-        match self {
-            State::Ready(_) => "a request is ready for poll()",
-            State::Waiting(_) => "waiting for a reply",
-            State::Done(_) => "done",
-            State::Finished => "finished",
-            State::Failed => "failed",
-        }
-    }
-}
-
 /// The sans-IO TGS exchange. See the [module documentation](self).
 pub struct TgsExchange {
     span: tracing::Span,
@@ -597,21 +577,7 @@ impl TgsExchange {
     /// The next step: `Send` (again, until `receive` is called) or `Done` once; `None`
     /// after `Done` was returned or after `receive` returned an error.
     pub fn poll(&mut self) -> Option<Step> {
-        match std::mem::replace(&mut self.state, State::Failed) {
-            State::Ready(out) | State::Waiting(out) => {
-                self.state = State::Waiting(out.clone());
-                Some(Step::Send(out))
-            }
-            State::Done(cred) => {
-                self.state = State::Finished;
-                Some(Step::Done(*cred))
-            }
-            State::Finished => {
-                self.state = State::Finished;
-                None
-            }
-            State::Failed => None,
-        }
+        self.state.poll()
     }
 
     /// Feed the reply to the last `Send`. `Ok(())`: the exchange advanced (the next `poll`
