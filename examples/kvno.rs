@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use kerberos_client::asn1::RawTicket;
 use kerberos_client::ccache::{CcacheName, CredentialCache};
 use kerberos_client::exchange;
-use kerberos_client::exchange::service_name::parse_service_name;
 use kerberos_client::exchange::tgs_exchange::{S4uProxy, S4uSelf};
 use kerberos_client::{Client, Credential, Principal};
 
@@ -114,7 +113,8 @@ fn run(args: &Args) -> Result<(), String> {
 
     for spn in &args.spns {
         let result = (|| -> Result<Vec<exchange::Credential>, String> {
-            let server = parse_service_name(spn, &realm, Some(client.config()))
+            let server = client
+                .service_principal(spn, &realm)
                 .map_err(|e| e.to_string())?;
             match (&args.user, &evidence) {
                 (_, Some(ev)) => {

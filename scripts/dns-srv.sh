@@ -25,6 +25,14 @@
 #   _kerberos._udp/_tcp.SAMBA.TEST    0 100 60288 dc1.samba.test
 #   A 127.0.0.1 for kdc1.example.test kdc1.other.test dead.dead.test kdc1.heimdal.test dc1.samba.test
 #   TXT _kerberos.example.test "EXAMPLE.TEST", _kerberos.other.test "OTHER.TEST" (realm discovery)
+# Hostname canonicalization (dns_canonicalize_hostname / rdns). The addresses are documentation
+# addresses (TEST-NET-1) that nothing ever connects to: they only carry PTR names (loopback ones
+# would not do: resolvers answer 127.0.0.0/8 reverse lookups with "localhost" themselves).
+#   svc.example.test     A 192.0.2.21, PTR 192.0.2.21 -> svc.example.test   (host/svc.example.test
+#                        is in the MIT realm)
+#   alias.example.test   CNAME svc.example.test                           (forward canonicalization)
+#   front.example.test   A 192.0.2.22, PTR 192.0.2.22 -> svc.example.test   (only rdns finds svc)
+#   lonely.example.test  A 192.0.2.23, no PTR                             (rdns falls back to forward)
 # Settings (frozen in DIR/settings.sh by the first start): DNS_PORT (60053), DNS_EXTRA (extra
 # dnsmasq.conf lines, newline-separated, e.g. "srv-host=_kerberos._udp.X.TEST,kdc1.example.test,60088").
 # Environment: NO_INSTALL=1, DNS_START_TIMEOUT (10 s).
@@ -89,6 +97,11 @@ host-record=kdc1.heimdal.test,127.0.0.1
 host-record=dc1.samba.test,127.0.0.1
 txt-record=_kerberos.example.test,"EXAMPLE.TEST"
 txt-record=_kerberos.other.test,"OTHER.TEST"
+host-record=svc.example.test,192.0.2.21
+cname=alias.example.test,svc.example.test
+address=/front.example.test/192.0.2.22
+ptr-record=22.2.0.192.in-addr.arpa,svc.example.test
+address=/lonely.example.test/192.0.2.23
 EOF
   if [ -n "$DNS_EXTRA" ]; then printf '%s\n' "$DNS_EXTRA" >>"$CONF"; fi
 }
@@ -159,6 +172,11 @@ selftest() {
   expect "HEIMDAL.TEST SRV" "0 100 60188 kdc1.heimdal.test." SRV _kerberos._udp.HEIMDAL.TEST
   expect "SAMBA.TEST SRV" "0 100 60288 dc1.samba.test." SRV _kerberos._tcp.SAMBA.TEST
   expect "TXT _kerberos.example.test" '"EXAMPLE.TEST"' TXT _kerberos.example.test
+  expect "CNAME alias.example.test -> svc" "$(printf '%s\n%s' 192.0.2.21 svc.example.test.)" A alias.example.test
+  expect "PTR 192.0.2.21 -> svc.example.test" "svc.example.test." -x 192.0.2.21
+  expect "A front.example.test" "192.0.2.22" A front.example.test
+  expect "PTR 192.0.2.22 -> svc.example.test" "svc.example.test." -x 192.0.2.22
+  status "no PTR for 192.0.2.23" "NXDOMAIN" -x 192.0.2.23
   status "unknown name under .test -> NXDOMAIN" "NXDOMAIN" SRV _kerberos._udp.NOSUCH.TEST
   status "name outside .test -> REFUSED (no upstream)" "REFUSED" A www.example.com
   printf '### no query was forwarded\n' >>"$t_log"

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{Client, ClientError, Credential, Driver};
-use crate::exchange::service_name::parse_service_name;
+use crate::asn1::constants::error_code::KDC_ERR_S_PRINCIPAL_UNKNOWN;
+use crate::config::DnsCanonicalize;
+use crate::exchange::service_name::{HostBased, parse_service_name};
 use crate::exchange::{self, Step, TgsExchange, TgsOptions, TgsRequest};
 use crate::principal::Principal;
 
@@ -60,25 +62,167 @@ impl TicketCache {
 }
 
 impl Client {
-    /// A service ticket for `spn` (`service/host[@REALM]`, sent exactly as written; the realm
-    /// comes from `[domain_realm]`, else the TGT's realm and the KDC's referrals), from the
-    /// in-memory cache while a cached one has more than a minute left.
+    /// A service ticket for `spn`, from the in-memory cache while a cached one has more than a
+    /// minute left.
+    ///
+    /// `service/host[@REALM]` is sent exactly as written; `service@host` (host-based) is
+    /// expanded as [`service_principal`](Self::service_principal) says, and with
+    /// `dns_canonicalize_hostname = fallback` a `KDC_ERR_S_PRINCIPAL_UNKNOWN` for the name
+    /// as written is followed by one more request for the DNS-canonicalized name (MIT 1.18+).
+    /// The realm comes from `[domain_realm]`, else the TGT's realm and the KDC's referrals.
     pub fn get_service_ticket(
         &self,
         tgt: &Credential,
         spn: &str,
     ) -> Result<Credential, ClientError> {
         let client_realm = tgt.client.realm_str();
-        let server = parse_service_name(spn, &client_realm, Some(&self.config))?;
+        let server = self.service_principal(spn, &client_realm)?;
+        match self.cached_or_fetch(tgt, &server) {
+            Err(e) if e.kdc_error_code() == Some(KDC_ERR_S_PRINCIPAL_UNKNOWN) => {
+                match self.fallback_principal(spn, &client_realm, &server) {
+                    Some(canonical) => {
+                        tracing::debug!(%server, %canonical, "unknown server: trying the DNS-canonical name");
+                        self.cached_or_fetch(tgt, &canonical)
+                    }
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn cached_or_fetch(
+        &self,
+        tgt: &Credential,
+        server: &Principal,
+    ) -> Result<Credential, ClientError> {
         let kdc_now = tgt.kdc_time(self.clock.now());
-        if let Some(hit) = self.tickets.get(&tgt.client, &server, kdc_now) {
+        if let Some(hit) = self.tickets.get(&tgt.client, server, kdc_now) {
             tracing::debug!(%server, "service ticket from the in-memory cache");
             return Ok(hit.into());
         }
-        let options = self.tgs_options(&client_realm)?;
+        let options = self.tgs_options(&tgt.client.realm_str())?;
         let ticket = self.get_service_ticket_with(tgt, server.clone(), options)?;
-        self.tickets.put(&server, &ticket.credential);
+        self.tickets.put(server, &ticket.credential);
         Ok(ticket.credential)
+    }
+
+    /// The principal a service name asks for first, like MIT's `krb5_sname_to_principal`:
+    ///
+    /// * `service/host[@REALM]`: exactly as written (realm from `[domain_realm]`, else
+    ///   `client_realm`);
+    /// * `service@host` with `dns_canonicalize_hostname = true`: the host's canonical DNS name
+    ///   (CNAMEs followed; with `rdns = true` the reverse name of its first address), through
+    ///   the client's [`SrvLocator`](crate::transport::discovery::SrvLocator); when DNS finds
+    ///   nothing, the name as below;
+    /// * `service@host` otherwise (`false`, this library's default, or `fallback`): no DNS; a
+    ///   host without a dot is qualified with `qualify_shortname` (when that is not set, the
+    ///   system's first DNS search domain, as MIT does);
+    ///
+    /// and the host is lowercased, trailing dot dropped.
+    pub fn service_principal(
+        &self,
+        spn: &str,
+        client_realm: &str,
+    ) -> Result<Principal, ClientError> {
+        let Some(hb) = HostBased::parse(spn) else {
+            return Ok(parse_service_name(spn, client_realm, Some(&self.config))?);
+        };
+        if self.config.libdefaults().dns_canonicalize_hostname == DnsCanonicalize::Yes
+            && let Some(host) = self.dns_canonical_host(hb.host)
+        {
+            return Ok(hb.principal_for(&host, client_realm, Some(&self.config)));
+        }
+        Ok(self.principal_without_dns(&hb, client_realm))
+    }
+
+    /// With `dns_canonicalize_hostname = fallback`, the DNS-canonical principal to try after
+    /// `first` was unknown to the KDC (`None` when it is the same name or DNS finds nothing).
+    fn fallback_principal(
+        &self,
+        spn: &str,
+        client_realm: &str,
+        first: &Principal,
+    ) -> Option<Principal> {
+        let hb = HostBased::parse(spn)?;
+        if self.config.libdefaults().dns_canonicalize_hostname != DnsCanonicalize::Fallback {
+            return None;
+        }
+        let host = self.dns_canonical_host(hb.host)?;
+        let p = hb.principal_for(&host, client_realm, Some(&self.config));
+        (p != *first).then_some(p)
+    }
+
+    fn principal_without_dns(&self, hb: &HostBased<'_>, client_realm: &str) -> Principal {
+        let qualify = if hb.host.contains('.') {
+            None
+        } else {
+            match &self.config.libdefaults().qualify_shortname {
+                Some(domain) => Some(domain.clone()),
+                None => crate::transport::resolv_conf::primary_domain(),
+            }
+        };
+        hb.principal_without_dns(qualify.as_deref(), client_realm, Some(&self.config))
+    }
+
+    /// The canonical DNS name of `host`, or `None` when DNS has none (or cannot be asked).
+    fn dns_canonical_host(&self, host: &str) -> Option<String> {
+        #[cfg(feature = "dns")]
+        {
+            let rdns = self.config.libdefaults().rdns;
+            let locator = self.locator.clone().unwrap_or_default();
+            match locator.canonical_host(host, rdns) {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::debug!(%host, error = %e, "hostname canonicalization failed");
+                    None
+                }
+            }
+        }
+        #[cfg(not(feature = "dns"))]
+        {
+            tracing::debug!(%host, "no hostname canonicalization: this build has no DNS support (feature `dns`)");
+            None
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    async fn dns_canonical_host_async(&self, host: &str) -> Option<String> {
+        #[cfg(feature = "dns")]
+        {
+            let rdns = self.config.libdefaults().rdns;
+            let locator = self.locator.clone().unwrap_or_default();
+            match locator.canonical_host_async(host, rdns).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::debug!(%host, error = %e, "hostname canonicalization failed");
+                    None
+                }
+            }
+        }
+        #[cfg(not(feature = "dns"))]
+        {
+            tracing::debug!(%host, "no hostname canonicalization: this build has no DNS support (feature `dns`)");
+            None
+        }
+    }
+
+    /// Async form of [`service_principal`](Self::service_principal).
+    #[cfg(feature = "tokio")]
+    pub async fn service_principal_async(
+        &self,
+        spn: &str,
+        client_realm: &str,
+    ) -> Result<Principal, ClientError> {
+        let Some(hb) = HostBased::parse(spn) else {
+            return Ok(parse_service_name(spn, client_realm, Some(&self.config))?);
+        };
+        if self.config.libdefaults().dns_canonicalize_hostname == DnsCanonicalize::Yes
+            && let Some(host) = self.dns_canonical_host_async(hb.host).await
+        {
+            return Ok(hb.principal_for(&host, client_realm, Some(&self.config)));
+        }
+        Ok(self.principal_without_dns(&hb, client_realm))
     }
 
     /// The TGS exchange with explicit options (S4U2Self/S4U2Proxy, user-to-user, renew,
@@ -131,12 +275,41 @@ impl Client {
         spn: &str,
     ) -> Result<Credential, ClientError> {
         let client_realm = tgt.client.realm_str();
-        let server = parse_service_name(spn, &client_realm, Some(&self.config))?;
+        let server = self.service_principal_async(spn, &client_realm).await?;
+        match self.cached_or_fetch_async(tgt, &server).await {
+            Err(e) if e.kdc_error_code() == Some(KDC_ERR_S_PRINCIPAL_UNKNOWN) => {
+                let fallback = match HostBased::parse(spn) {
+                    Some(hb)
+                        if self.config.libdefaults().dns_canonicalize_hostname
+                            == DnsCanonicalize::Fallback =>
+                    {
+                        self.dns_canonical_host_async(hb.host)
+                            .await
+                            .map(|h| hb.principal_for(&h, &client_realm, Some(&self.config)))
+                            .filter(|p| *p != server)
+                    }
+                    _ => None,
+                };
+                match fallback {
+                    Some(canonical) => self.cached_or_fetch_async(tgt, &canonical).await,
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    async fn cached_or_fetch_async(
+        &self,
+        tgt: &Credential,
+        server: &Principal,
+    ) -> Result<Credential, ClientError> {
         let kdc_now = tgt.kdc_time(self.clock.now());
-        if let Some(hit) = self.tickets.get(&tgt.client, &server, kdc_now) {
+        if let Some(hit) = self.tickets.get(&tgt.client, server, kdc_now) {
             return Ok(hit.into());
         }
-        let options = self.tgs_options(&client_realm)?;
+        let options = self.tgs_options(&tgt.client.realm_str())?;
         let ticket = self
             .run_tgs_async(TgsRequest {
                 tgt: (**tgt).clone(),
@@ -144,7 +317,7 @@ impl Client {
                 options,
             })
             .await?;
-        self.tickets.put(&server, &ticket.credential);
+        self.tickets.put(server, &ticket.credential);
         Ok(ticket.credential)
     }
 

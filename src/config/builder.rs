@@ -161,6 +161,10 @@ impl ConfigBuilder {
     pub fn rdns(self, v: bool) -> Self {
         self.libdefault("rdns", &v.to_string())
     }
+    /// `qualify_shortname` (an empty string turns qualification off).
+    pub fn qualify_shortname(self, domain: &str) -> Self {
+        self.libdefault("qualify_shortname", domain)
+    }
     /// `allow_weak_crypto`.
     pub fn allow_weak_crypto(self, v: bool) -> Self {
         self.libdefault("allow_weak_crypto", &v.to_string())

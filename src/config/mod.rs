@@ -39,7 +39,12 @@
 //!
 //! * `dns_canonicalize_hostname` defaults to **false** (MIT: true) and
 //!   `rdns` to **false** (MIT: true): no DNS-based hostname
-//!   canonicalisation unless asked for.
+//!   canonicalisation unless asked for. With either set, the client does
+//!   what MIT does (forward lookup with CNAMEs, then the PTR name; `fallback`
+//!   asks for the name as written first). Host-based names are always
+//!   lowercased, and a name without a dot is qualified with
+//!   `qualify_shortname` (unset: the system's first DNS search domain, as in
+//!   MIT; `""`: never).
 //! * RC4 (`arcfour-hmac`, 23/24) and DES3 (16) count as weak crypto and are
 //!   removed from all enctype lists unless `allow_weak_crypto = true` (MIT
 //!   1.20 only deprecates them).
@@ -207,6 +212,10 @@ pub struct LibDefaults {
     pub dns_canonicalize_hostname: DnsCanonicalize,
     /// `rdns`; default false (MIT: true).
     pub rdns: bool,
+    /// `qualify_shortname`: the domain appended to a host name without a dot when DNS does not
+    /// canonicalize it. `None` when not set (the client then uses the system's first DNS search
+    /// domain, as MIT does); `Some("")` turns qualification off.
+    pub qualify_shortname: Option<String>,
     /// `default_ccache_name`; no default here (the ccache layer picks one).
     pub default_ccache_name: Option<String>,
     /// `default_keytab_name`; no default here.
@@ -244,6 +253,7 @@ impl Default for LibDefaults {
             permitted_enctypes: enctypes,
             dns_canonicalize_hostname: DnsCanonicalize::No,
             rdns: false,
+            qualify_shortname: None,
             default_ccache_name: None,
             default_keytab_name: None,
             default_client_keytab_name: None,
@@ -642,6 +652,9 @@ fn compute_libdefaults(profile: &Profile, realm: Option<&str>) -> Result<LibDefa
         permitted_enctypes: l.enctypes("permitted_enctypes", allow_weak_crypto),
         dns_canonicalize_hostname,
         rdns: l.bool("rdns", d.rdns)?,
+        qualify_shortname: l
+            .string("qualify_shortname")
+            .map(|v| v.trim().trim_matches('.').to_owned()),
         default_ccache_name: l.string("default_ccache_name"),
         default_keytab_name: l.string("default_keytab_name"),
         default_client_keytab_name: l.string("default_client_keytab_name"),

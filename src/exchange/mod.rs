@@ -65,7 +65,7 @@ pub use credential::Credential;
 pub use error::{ExchangeError, KdcError, KdcErrorContext};
 pub use fast::FastArmor;
 pub use kpasswd::{KpasswdError, KpasswdRequest, KpasswdResult};
-pub use service_name::{ServiceNameError, parse_service_name};
+pub use service_name::{HostBased, ServiceNameError, parse_service_name};
 pub use tgs_exchange::{
     DriveError, S4uProxy, S4uSelf, TgsError, TgsExchange, TgsOptions, TgsOutcome, TgsRequest,
 };

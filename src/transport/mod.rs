@@ -10,6 +10,7 @@ pub mod blocking;
 pub mod discovery;
 pub mod framing;
 pub mod kkdcp;
+pub mod resolv_conf;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
