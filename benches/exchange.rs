@@ -164,12 +164,18 @@ fn ticket_bytes(realm: &str, sname: &[&str], etype: i32) -> Vec<u8> {
     .into_bytes()
 }
 
-fn tgt(etype: EncryptionType) -> Credential {
+/// A TGT; `remember`: its session key keeps derived keys, as the exchanges' credentials do.
+fn tgt(etype: EncryptionType, remember: bool) -> Credential {
+    let session_key = if remember {
+        Key::random(etype).remember_derived_keys()
+    } else {
+        Key::random(etype)
+    };
     Credential {
         ticket: ticket_bytes("EXAMPLE.TEST", &["krbtgt", "EXAMPLE.TEST"], 18),
         client: Principal::new(1, "EXAMPLE.TEST", ["alice"]),
         server: Principal::krbtgt("EXAMPLE.TEST", "EXAMPLE.TEST"),
-        session_key: Key::random(etype),
+        session_key,
         flags: TicketFlags::empty().with(TicketFlags::FORWARDABLE).to_u32(),
         auth_time: T0 - 60,
         start_time: T0 - 60,
@@ -244,12 +250,16 @@ fn bench_tgs_and_ap(c: &mut Criterion) {
         (EncryptionType::Aes256CtsHmacSha196, "aes256-sha1"),
         (EncryptionType::Aes256CtsHmacSha384192, "aes256-sha384"),
     ] {
-        let tgt = tgt(etype);
-        let rep = canned_tgs_rep(&tgt);
-        tgs_exchange(&tgt, &server, &rep);
-        group.bench_function(format!("request+canned_reply/{name}"), |b| {
-            b.iter(|| tgs_exchange(&tgt, &server, black_box(&rep)))
-        });
+        // A TGT from an exchange (derived keys kept after the first TGS-REQ), and one whose
+        // session key derives every key afresh (the first TGS-REQ with a new TGT).
+        for (remember, label) in [(true, "request+canned_reply"), (false, "cold_key")] {
+            let tgt = tgt(etype, remember);
+            let rep = canned_tgs_rep(&tgt);
+            tgs_exchange(&tgt, &server, &rep);
+            group.bench_function(format!("{label}/{name}"), |b| {
+                b.iter(|| tgs_exchange(&tgt, &server, black_box(&rep)))
+            });
+        }
     }
     group.finish();
 
@@ -259,21 +269,26 @@ fn bench_tgs_and_ap(c: &mut Criterion) {
         (EncryptionType::Aes256CtsHmacSha384192, "aes256-sha384"),
     ] {
         let ticket = ticket_bytes("EXAMPLE.TEST", &["host", "svc.example.test"], 18);
-        let key = Key::random(etype);
         let client = Principal::new(1, "EXAMPLE.TEST", ["alice"]);
         let cksum = asn1::Checksum::new(0x8003, vec![0u8; 24]);
-        group.bench_function(format!("build/{name}"), |b| {
-            b.iter(|| {
-                ApReqBuilder::new(black_box(&ticket), &key, &client, at(T0))
-                    .mutual_required(true)
-                    .random_subkey()
-                    .random_seq_number()
-                    .checksum(AuthenticatorChecksum::Raw(cksum.clone()))
-                    .build()
-                    .expect("AP-REQ")
-                    .message
-            })
-        });
+        // A service ticket's session key from an exchange (derived keys kept), and a fresh one.
+        for (key, label) in [
+            (Key::random(etype).remember_derived_keys(), "build"),
+            (Key::random(etype), "build_cold_key"),
+        ] {
+            group.bench_function(format!("{label}/{name}"), |b| {
+                b.iter(|| {
+                    ApReqBuilder::new(black_box(&ticket), &key, &client, at(T0))
+                        .mutual_required(true)
+                        .random_subkey()
+                        .random_seq_number()
+                        .checksum(AuthenticatorChecksum::Raw(cksum.clone()))
+                        .build()
+                        .expect("AP-REQ")
+                        .message
+                })
+            });
+        }
     }
     group.finish();
 }

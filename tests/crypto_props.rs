@@ -49,6 +49,21 @@ proptest! {
             k.encrypt_with_confounder(u, &conf, &pt).unwrap(),
             uk.encrypt_with_confounder(&conf, &pt).unwrap()
         );
+        // A key that remembers its derived keys (and its clones) gives the same answers, on
+        // first and later use, for encryption, decryption and checksums.
+        let r = k.clone().remember_derived_keys();
+        let r2 = r.clone();
+        for _ in 0..2 {
+            prop_assert_eq!(
+                r.encrypt_with_confounder(u, &conf, &pt).unwrap(),
+                k.encrypt_with_confounder(u, &conf, &pt).unwrap()
+            );
+            prop_assert_eq!(r2.decrypt(u, &c).unwrap(), pt.clone());
+            prop_assert_eq!(k.decrypt(u, &r.encrypt(u, &pt)).unwrap(), pt.clone());
+            prop_assert_eq!(r.checksum(u, &pt), k.checksum(u, &pt));
+            prop_assert!(r2.verify_checksum(u, &pt, &k.checksum(u, &pt)).is_ok());
+        }
+        prop_assert!(r == k, "remembering changes nothing about the key's identity");
     }
 
     #[test]

@@ -390,6 +390,31 @@ pub struct Key {
     etype: EncryptionType,
     len: usize,
     bytes: [u8; 32],
+    /// Derived keys kept per usage (see [`Key::remember_derived_keys`]), shared by clones.
+    #[zeroize(skip)]
+    derived: Option<std::sync::Arc<DerivedKeys>>,
+}
+
+/// The most usages a key remembers derived keys for; more are derived afresh each time.
+const MAX_REMEMBERED_USAGES: usize = 16;
+
+/// The [`UsageKey`]s of a long-lived key, by usage number.
+#[derive(Default)]
+struct DerivedKeys(std::sync::Mutex<Vec<(u32, std::sync::Arc<UsageKey>)>>);
+
+impl DerivedKeys {
+    fn get(&self, key: &Key, usage: KeyUsage) -> Option<std::sync::Arc<UsageKey>> {
+        let mut slots = self.0.lock().ok()?;
+        if let Some((_, u)) = slots.iter().find(|(n, _)| *n == usage.0) {
+            return Some(u.clone());
+        }
+        if slots.len() >= MAX_REMEMBERED_USAGES {
+            return None;
+        }
+        let u = std::sync::Arc::new(key.for_usage(usage));
+        slots.push((usage.0, u.clone()));
+        Some(u)
+    }
 }
 
 impl fmt::Debug for Key {
@@ -424,6 +449,7 @@ impl Key {
             etype,
             len: bytes.len(),
             bytes: [0u8; 32],
+            derived: None,
         };
         if let Some(dst) = k.bytes.get_mut(..bytes.len()) {
             dst.copy_from_slice(bytes);
@@ -450,11 +476,32 @@ impl Key {
             etype,
             len: etype.key_size(),
             bytes: [0u8; 32],
+            derived: None,
         };
         if let Some(dst) = k.bytes.get_mut(..etype.key_size()) {
             rand::rng().fill_bytes(dst);
         }
         k
+    }
+
+    /// Keep the derived keys (Ke/Ki/Kc, expanded) of each usage this key is used with, shared
+    /// by its clones, as MIT krb5 does for a `krb5_key`: for keys used many times, such as a TGT
+    /// session key (PA-TGS-REQ authenticator, body checksum and reply, for every service
+    /// ticket) or a service ticket's session key. [`encrypt`](Self::encrypt),
+    /// [`decrypt`](Self::decrypt) and [`checksum`](Self::checksum) then skip the key
+    /// derivations after the first use of a usage (at most 16 usages are kept). Keys are used
+    /// once (reply keys, subkeys) are better left without: they would only pay for the
+    /// bookkeeping. Session keys of tickets from the exchanges remember their derived keys.
+    #[must_use]
+    pub fn remember_derived_keys(mut self) -> Self {
+        if self.derived.is_none() {
+            self.derived = Some(std::sync::Arc::default());
+        }
+        self
+    }
+
+    fn remembered(&self, usage: KeyUsage) -> Option<std::sync::Arc<UsageKey>> {
+        self.derived.as_ref()?.get(self, usage)
     }
 
     /// The encryption type.
@@ -528,6 +575,9 @@ impl Key {
     }
 
     fn encrypt_core(&self, usage: KeyUsage, conf: &[u8; 16], plaintext: &[u8], out: &mut Vec<u8>) {
+        if let Some(u) = self.remembered(usage) {
+            return u.encrypt_conf(conf, plaintext, out);
+        }
         let b = self.as_bytes();
         match self.etype {
             EncryptionType::Aes128CtsHmacSha196 => {
@@ -562,6 +612,9 @@ impl Key {
         ciphertext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), CryptoError> {
+        if let Some(u) = self.remembered(usage) {
+            return u.decrypt_into(ciphertext, out);
+        }
         let b = self.as_bytes();
         match self.etype {
             EncryptionType::Aes128CtsHmacSha196 => {
@@ -582,6 +635,9 @@ impl Key {
 
     /// The enctype's mandatory checksum over `data`.
     pub fn checksum(&self, usage: KeyUsage, data: &[u8]) -> Vec<u8> {
+        if let Some(u) = self.remembered(usage) {
+            return u.checksum(data);
+        }
         let b = self.as_bytes();
         match self.etype {
             EncryptionType::Aes128CtsHmacSha196 => fresh_checksum::<Aes128Sha1>(b, usage.0, data),
@@ -774,6 +830,7 @@ pub fn cf2(key1: &Key, key2: &Key, pepper1: &[u8], pepper2: &[u8]) -> Key {
         etype: key1.etype,
         len: n,
         bytes: [0u8; 32],
+        derived: None,
     };
     for ((o, x), y) in k.bytes.iter_mut().zip(a.iter()).zip(b.iter()) {
         *o = x ^ y;
@@ -883,9 +940,10 @@ pub fn backend_report() -> String {
     )
 }
 
-/// Per-(key, usage) state with the derived keys already expanded: the AES
-/// encryption and decryption schedules of Ke and the keyed HMAC states for
-/// Ki and Kc (cloned per message, which costs a few nanoseconds).
+/// Per-(key, usage) state with the derived keys expanded: the AES encryption
+/// and decryption schedules of Ke and the keyed HMAC states for Ki and Kc
+/// (cloned per message, which costs a few nanoseconds). Ke/Ki and Kc are each
+/// derived on first use and kept.
 pub struct UsageKey {
     etype: EncryptionType,
     usage: KeyUsage,
@@ -912,52 +970,66 @@ enum UsageInner {
     Rc4(rc4hmac::Rc4Usage),
 }
 
+/// The derived keys of one (key, usage), each derived when first needed: an
+/// encryption-only or checksum-only use (the common one-shot case, e.g. a
+/// TGS-REQ's authenticator and its body checksum) never pays for the other.
 struct AesUsage<P: AesProfile> {
-    ke: P::Both,
-    ki: P::M,
-    kc: P::M,
+    d: P::Deriver,
+    usage: u32,
+    enc: std::sync::OnceLock<(P::Both, P::M)>,
+    kc: std::sync::OnceLock<P::M>,
 }
 
 impl<P: AesProfile> AesUsage<P> {
     fn new(base: &[u8], usage: u32) -> Self {
-        let d = P::deriver(base);
-        let mut buf = profile::new_keybuf();
-        let ke = {
-            let k = buf.get_mut(..P::KEY_LEN).unwrap_or(&mut []);
-            P::derive_usage(&d, usage, nfold::KIND_ENCRYPT, k);
-            profile::cipher_from::<P::Both>(k)
-        };
-        let ki = {
+        AesUsage {
+            d: P::deriver(base),
+            usage,
+            enc: std::sync::OnceLock::new(),
+            kc: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Ke (expanded AES schedule) and Ki (keyed MAC state).
+    fn enc(&self) -> &(P::Both, P::M) {
+        self.enc.get_or_init(|| {
+            let mut buf = profile::new_keybuf();
+            let ke = {
+                let k = buf.get_mut(..P::KEY_LEN).unwrap_or(&mut []);
+                P::derive_usage(&self.d, self.usage, nfold::KIND_ENCRYPT, k);
+                profile::cipher_from::<P::Both>(k)
+            };
+            let ki = {
+                let k = buf.get_mut(..P::MAC_KEY_LEN).unwrap_or(&mut []);
+                P::derive_usage(&self.d, self.usage, nfold::KIND_INTEGRITY, k);
+                profile::mac_state::<P::M>(k)
+            };
+            (ke, ki)
+        })
+    }
+
+    /// Kc (keyed MAC state).
+    fn kc(&self) -> &P::M {
+        self.kc.get_or_init(|| {
+            let mut buf = profile::new_keybuf();
             let k = buf.get_mut(..P::MAC_KEY_LEN).unwrap_or(&mut []);
-            P::derive_usage(&d, usage, nfold::KIND_INTEGRITY, k);
+            P::derive_usage(&self.d, self.usage, nfold::KIND_CHECKSUM, k);
             profile::mac_state::<P::M>(k)
-        };
-        let kc = {
-            let k = buf.get_mut(..P::MAC_KEY_LEN).unwrap_or(&mut []);
-            P::derive_usage(&d, usage, nfold::KIND_CHECKSUM, k);
-            profile::mac_state::<P::M>(k)
-        };
-        AesUsage { ke, ki, kc }
+        })
     }
 
     fn encrypt(&self, conf: &[u8; 16], plaintext: &[u8], out: &mut Vec<u8>) {
-        cts::encrypt_message(
-            &self.ke,
-            &self.ki,
-            P::MAC_LEN,
-            P::MODE,
-            conf,
-            plaintext,
-            out,
-        );
+        let (ke, ki) = self.enc();
+        cts::encrypt_message(ke, ki, P::MAC_LEN, P::MODE, conf, plaintext, out);
     }
 
     fn decrypt(&self, ciphertext: &[u8], out: &mut Vec<u8>) -> Result<(), CryptoError> {
-        cts::decrypt_message(&self.ke, &self.ki, P::MAC_LEN, P::MODE, ciphertext, out)
+        let (ke, ki) = self.enc();
+        cts::decrypt_message(ke, ki, P::MAC_LEN, P::MODE, ciphertext, out)
     }
 
     fn checksum(&self, data: &[u8]) -> Vec<u8> {
-        mac_truncated(self.kc.clone(), data, P::MAC_LEN)
+        mac_truncated(self.kc().clone(), data, P::MAC_LEN)
     }
 }
 
@@ -994,8 +1066,11 @@ impl UsageKey {
     /// Encrypt with a random confounder into `out` (cleared first; its
     /// capacity is reused, so a caller can keep one buffer per connection).
     pub fn encrypt_into(&self, plaintext: &[u8], out: &mut Vec<u8>) {
-        let conf = fresh_confounder();
-        dispatch!(self, u => u.encrypt(&conf, plaintext, out), r => r.encrypt(&conf, plaintext, out));
+        self.encrypt_conf(&fresh_confounder(), plaintext, out);
+    }
+
+    fn encrypt_conf(&self, conf: &[u8; 16], plaintext: &[u8], out: &mut Vec<u8>) {
+        dispatch!(self, u => u.encrypt(conf, plaintext, out), r => r.encrypt(conf, plaintext, out));
     }
 
     /// Encrypt with a caller-chosen confounder (known-answer tests only).

@@ -940,7 +940,8 @@ impl AsExchange {
         self.check_etype(session_etype)?;
         let session_type = EncryptionType::try_from(session_etype)
             .map_err(|_| ExchangeError::EtypeNotPermitted(session_etype))?;
-        let session_key = Key::from_bytes(session_type, enc.key.keyvalue.as_ref())?;
+        let session_key =
+            Key::from_bytes(session_type, enc.key.keyvalue.as_ref())?.remember_derived_keys();
 
         let proven = self.check_enc_pa_rep(&enc, &key)?;
         self.check_names(&rep, &enc, proven)?;

@@ -93,7 +93,7 @@ impl Credential {
             client: entry.client.clone(),
             server: entry.server.clone(),
             ticket: entry.ticket.clone(),
-            session_key: Key::from_bytes(etype, &entry.key.value)?,
+            session_key: Key::from_bytes(etype, &entry.key.value)?.remember_derived_keys(),
             flags: entry.flags.0,
             auth_time: i64::from(t.authtime),
             start_time: if t.starttime == 0 {

@@ -960,7 +960,8 @@ impl TgsExchange {
         self.check_etype(session_etype)?;
         let session_type = EncryptionType::try_from(session_etype)
             .map_err(|_| ExchangeError::EtypeNotPermitted(session_etype))?;
-        let session_key = Key::from_bytes(session_type, enc.key.keyvalue.as_ref())?;
+        let session_key =
+            Key::from_bytes(session_type, enc.key.keyvalue.as_ref())?.remember_derived_keys();
 
         // The client.
         let expected = self.expected_client();
