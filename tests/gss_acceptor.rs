@@ -96,8 +96,26 @@ fn serve_one(s: &mut TcpStream, ctx: AcceptorContext, spnego: bool) -> Result<Se
         sp.step(&tok, SystemTime::now())
     } else {
         sp.context().step(&tok, SystemTime::now())
-    }
-    .map_err(|e| e.to_string())?;
+    };
+    let step = match step {
+        Ok(step) => step,
+        Err(e) => {
+            // Send the refusal the initiator waits for (KRB-ERROR, or SPNEGO reject).
+            let error_token = if spnego {
+                sp.error_token().map(<[u8]>::to_vec)
+            } else {
+                sp.context().error_token().map(<[u8]>::to_vec)
+            };
+            if let Some(t) = error_token {
+                send(s, TOKEN_CONTEXT, &t).map_err(|e| e.to_string())?;
+                // MIT's SPNEGO initiator answers a reject with a token of its own: read
+                // until the client closes, so it does not die of SIGPIPE.
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                while recv(s).is_ok() {}
+            }
+            return Err(e.to_string());
+        }
+    };
     let ctx = sp.context();
     out.initiator = step.initiator.to_string();
     out.flags = step.flags.0;
@@ -311,6 +329,27 @@ fn ticket_for_another_service_is_refused() {
     assert!(err.contains("does not decrypt"), "{err}");
     assert!(!out.status.success(), "{}", text(&out));
     assert_eq!(signatures_verified(&out), 0);
+    // gss-client read our KRB-ERROR token: MIT's text for KRB_AP_ERR_BAD_INTEGRITY (31).
+    assert!(
+        text(&out).contains("Decrypt integrity check failed"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn refusal_reaches_an_spnego_initiator() {
+    let lab = common::lab();
+    let ctx = svc_acceptor(&lab, "svc.keytab", "host/svc.example.test@EXAMPLE.TEST");
+    let (out, served) = run_gss_client(&lab, ctx, "HTTP@web.example.test", &["-spnego"], "x");
+    assert!(served.is_err(), "{served:?}");
+    assert!(!out.status.success(), "{}", text(&out));
+    // MIT's SPNEGO initiator got the reject NegTokenResp with the krb5 KRB-ERROR inside.
+    assert!(
+        text(&out).contains("Decrypt integrity check failed"),
+        "{}",
+        text(&out)
+    );
 }
 
 // ---- in-process: our initiator against our acceptor (no lab) ----
@@ -463,6 +502,58 @@ fn acceptor_refusals() {
     }
     // Per-message calls before establishment.
     assert!(matches!(acc().wrap(b"x", true), Err(GssError::State(_))));
+}
+
+/// A refused AP-REQ that asked for mutual authentication gets a KRB-ERROR token, which our
+/// initiator reports as the acceptor's typed error.
+#[test]
+fn acceptor_error_tokens_reach_the_initiator() {
+    let etype = EncryptionType::Aes256CtsHmacSha384192;
+    let svc = Key::random(etype);
+    let sess = Key::random(etype);
+    let alice = Principal::new(1, "EXAMPLE.TEST", ["alice"]);
+    let now = SystemTime::now();
+    let ticket = forge_ticket(&svc, &sess, "alice", unix_now());
+    let refused = |keys: Vec<Key>, at: SystemTime, flags: ContextFlags| {
+        let opts = ContextOptions {
+            flags,
+            ..Default::default()
+        };
+        let mut init = InitiatorContext::from_parts(&ticket, &sess, &alice, opts, now).unwrap();
+        let t = init.step(None).unwrap().output.unwrap();
+        let mut acc = AcceptorContext::new(keys, AcceptorOptions::default());
+        assert!(acc.step(&t, at).is_err());
+        let token = acc.error_token().map(<[u8]>::to_vec);
+        (init, token)
+    };
+    for (keys, at, code) in [
+        (vec![svc.clone()], now + Duration::from_secs(900), 37), // KRB_AP_ERR_SKEW
+        (vec![Key::random(etype)], now, 31),                     // KRB_AP_ERR_BAD_INTEGRITY
+        (
+            vec![Key::random(EncryptionType::Aes128CtsHmacSha196)],
+            now,
+            45, // KRB_AP_ERR_NOKEY
+        ),
+    ] {
+        let (mut init, token) = refused(keys, at, ContextFlags::default());
+        let token = token.expect("mutual was asked: an error token");
+        assert_eq!(&token[..2], &[0x60, token[1]], "an InitialContextToken");
+        match init.step(Some(&token)) {
+            Err(GssError::Rejected(e)) => {
+                assert_eq!(e.code, code, "{e}");
+                assert_eq!(e.realm, "EXAMPLE.TEST");
+            }
+            other => panic!("expected the acceptor's KRB-ERROR {code}, got {other:?}"),
+        }
+    }
+    // Without mutual authentication the initiator waits for nothing: no token.
+    let no_mutual = ContextFlags(ContextFlags::default().0 & !ContextFlags::MUTUAL.0);
+    let (_, token) = refused(vec![svc.clone()], now + Duration::from_secs(900), no_mutual);
+    assert!(token.is_none());
+    // Not an AP-REQ at all: nothing to answer.
+    let mut acc = AcceptorContext::new(vec![svc.clone()], AcceptorOptions::default());
+    assert!(acc.step(b"\x60\x03\x06\x01\x00", now).is_err());
+    assert!(acc.error_token().is_none());
 }
 
 #[test]

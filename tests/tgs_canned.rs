@@ -677,7 +677,7 @@ fn drive_with_a_closure_transport() {
     req.options.use_subkey = false;
     // A "KDC" that answers anything with a reply whose nonce we cannot know: NonceMismatch.
     let reply = Reply::new(&key, "A.TEST", &["host", "svc.example.test"]).encode();
-    let r = kerberos_client::exchange::tgs_exchange::drive(req, |out| {
+    let r = kerberos_client::exchange::tgs_exchange::drive(req, SystemTime::now, |out| {
         assert_eq!(out.realm, "A.TEST");
         Ok::<_, std::io::Error>(reply.clone())
     });

@@ -29,7 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
 
@@ -334,7 +334,8 @@ impl ApReqOutput {
 }
 
 /// Verify an AP-REP: it must decrypt with `session_key` (key usage 12) and echo the
-/// authenticator's `ctime`/`cusec`. A KRB-ERROR is returned as [`ApError::KrbError`].
+/// authenticator's `ctime`/`cusec`. A KRB-ERROR is returned as [`ApError::KrbError`], its
+/// clock offset measured against the authenticator's time (no clock is read here).
 pub fn verify_ap_rep(
     reply: &[u8],
     session_key: &Key,
@@ -345,10 +346,13 @@ pub fn verify_ap_rep(
         Some(0x6f) => {}
         Some(0x7e) => {
             let err: KrbError = asn1::decode(reply)?;
-            return Err(ApError::KrbError(KdcError::from_krb_error(
-                &err,
-                SystemTime::now(),
-            )));
+            let sent = UNIX_EPOCH
+                .checked_add(Duration::from_secs(u64::try_from(ctime).unwrap_or(0)))
+                .and_then(|t| {
+                    t.checked_add(Duration::from_micros(u64::try_from(cusec).unwrap_or(0)))
+                })
+                .unwrap_or(UNIX_EPOCH);
+            return Err(ApError::KrbError(KdcError::from_krb_error(&err, sent)));
         }
         other => return Err(ApError::NotApRep(other.copied().unwrap_or(0))),
     }

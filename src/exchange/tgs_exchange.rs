@@ -1228,20 +1228,22 @@ pub struct TgsOutcome {
     pub realms: Vec<String>,
 }
 
-/// A complete TGS exchange with a caller-supplied transport: `send` gets each message
-/// (realm, bytes, TCP-only flag) and returns the KDC's reply; the clock is
-/// `SystemTime::now()`. For a blocking driver, `send` can wrap
+/// A complete TGS exchange with a caller-supplied transport and clock: `send` gets each
+/// message (realm, bytes, TCP-only flag) and returns the KDC's reply; `now` is asked for the
+/// local time when the exchange starts and when each reply arrives (pass
+/// `SystemTime::now` for the system clock). For a blocking driver, `send` can wrap
 /// `transport::blocking::send` with the realm's KDC endpoints.
 pub fn drive<E: std::error::Error + 'static>(
     request: TgsRequest,
+    mut now: impl FnMut() -> SystemTime,
     mut send: impl FnMut(&Outgoing) -> Result<Vec<u8>, E>,
 ) -> Result<TgsOutcome, DriveError<E>> {
-    let mut ex = TgsExchange::new(request, SystemTime::now())?;
+    let mut ex = TgsExchange::new(request, now())?;
     loop {
         match ex.poll() {
             Some(Step::Send(out)) => {
                 let reply = send(&out).map_err(DriveError::Transport)?;
-                ex.receive(&reply, SystemTime::now())?;
+                ex.receive(&reply, now())?;
             }
             Some(Step::Done(credential)) => {
                 return Ok(TgsOutcome {

@@ -6,6 +6,12 @@
 //! checksum (channel bindings, flags, delegation), and answers with an AP-REP (usage 12)
 //! carrying an acceptor subkey and a sequence number when mutual authentication is asked.
 //!
+//! When the AP-REQ is refused and its initiator asked for mutual authentication (so it waits
+//! for a token), [`AcceptorContext::error_token`] holds a KRB-ERROR token (TOK_ID 03 00) with
+//! the RFC 4120 error code (`KRB_AP_ERR_SKEW`, `KRB_AP_ERR_BAD_INTEGRITY`, …) to send back,
+//! as MIT's acceptor does; [`SpnegoAcceptor::error_token`] wraps it in a rejecting
+//! NegTokenResp.
+//!
 //! **Replay protection of AP-REQs is the caller's concern**: the context is sans-IO and
 //! keeps no replay cache. A caller that needs it should remember
 //! ([`AcceptStep::authenticator_time`], initiator, server) for the clock-skew interval and
@@ -17,11 +23,14 @@ use zeroize::Zeroizing;
 
 use super::GssError;
 use super::context::{ContextFlags, Established, channel_bindings_hash};
+use super::framing::TOK_KRB_ERROR;
 use super::framing::{self, TOK_AP_REP, TOK_AP_REQ};
 use super::tokens::{SeqWindow, TokenKeys, Unwrapped};
+use crate::asn1::constants::error_code as ec;
 use crate::asn1::{
     self, ApOptions, ApRep, ApReq, Authenticator, EncApRepPart, EncTicketPart, EncryptedData,
-    EncryptionKey, KerberosString, PrincipalName, UInt32, constants::msg_type,
+    EncryptionKey, KerberosString, KerberosTime, KrbError, PrincipalName, UInt32,
+    constants::msg_type,
 };
 use crate::crypto::{EncryptionType, Key, KeyUsage};
 use crate::exchange::ap::random_seq_number;
@@ -78,6 +87,36 @@ pub struct AcceptorContext {
     options: AcceptorOptions,
     state: State,
     flags: ContextFlags,
+    error_token: Option<Vec<u8>>,
+}
+
+/// Why an AP-REQ was refused: the GSS error, and the RFC 4120 code for the KRB-ERROR token.
+struct Refusal {
+    code: i32,
+    error: GssError,
+}
+
+impl Refusal {
+    fn new(code: i32, error: GssError) -> Self {
+        Refusal { code, error }
+    }
+}
+
+/// Errors without a more precise code are `KRB_ERR_GENERIC`, as in MIT.
+impl From<GssError> for Refusal {
+    fn from(error: GssError) -> Self {
+        Refusal::new(ec::KRB_ERR_GENERIC, error)
+    }
+}
+
+impl From<asn1::Asn1Error> for Refusal {
+    fn from(e: asn1::Asn1Error) -> Self {
+        Refusal::from(GssError::from(e))
+    }
+}
+
+fn refuse(code: i32, what: &'static str) -> Refusal {
+    Refusal::new(code, GssError::Accept(what))
 }
 
 impl std::fmt::Debug for AcceptorContext {
@@ -125,6 +164,39 @@ fn le_u16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_le_bytes(s))
 }
 
+/// The KRB-ERROR token refusing `req` with `code`, dated `now`, naming the ticket's server
+/// (when the ticket parses).
+fn error_token(req: &ApReq, code: i32, now: SystemTime) -> Option<Vec<u8>> {
+    let (realm, sname) = match req.ticket.parse() {
+        Ok(t) => (t.realm, t.sname),
+        Err(_) => (
+            KerberosString::from_bytes(""),
+            PrincipalName::new::<&str>(0, &[]),
+        ),
+    };
+    let micros = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_micros())
+        .unwrap_or(0);
+    let err = KrbError {
+        pvno: 5,
+        msg_type: msg_type::KRB_ERROR,
+        ctime: None,
+        cusec: None,
+        stime: KerberosTime::from_system_time(now),
+        susec: i32::try_from(micros).unwrap_or(0),
+        error_code: code,
+        crealm: None,
+        cname: None,
+        realm,
+        sname,
+        e_text: None,
+        e_data: None,
+    };
+    let der = asn1::encode(&err).ok()?;
+    Some(framing::frame_krb5(TOK_KRB_ERROR, &der))
+}
+
 impl AcceptorContext {
     /// An acceptor over the service's keys (every enctype and kvno it may be addressed
     /// with; the ticket's enctype selects the candidates).
@@ -134,6 +206,7 @@ impl AcceptorContext {
             options,
             state: State::Initial,
             flags: ContextFlags::empty(),
+            error_token: None,
         }
     }
 
@@ -171,14 +244,31 @@ impl AcceptorContext {
         matches!(self.state, State::Established(_))
     }
 
+    /// After a failed [`step`](Self::step): the KRB-ERROR token (TOK_ID 03 00) to send to
+    /// the initiator, when its AP-REQ asked for mutual authentication (it then waits for an
+    /// answer). `None` when the token was not an AP-REQ at all or no answer is expected.
+    pub fn error_token(&self) -> Option<&[u8]> {
+        self.error_token.as_deref()
+    }
+
     /// Accept the initiator's token (the framed AP-REQ) at local time `now`.
     pub fn step(&mut self, input: &[u8], now: SystemTime) -> Result<AcceptStep, GssError> {
         match std::mem::replace(&mut self.state, State::Failed) {
             State::Initial => {
-                let (step, est) = self.accept(input, now)?;
-                self.flags = step.flags;
-                self.state = State::Established(Box::new(est));
-                Ok(step)
+                let req = Self::parse_ap_req(input)?;
+                match self.accept(&req, now) {
+                    Ok((step, est)) => {
+                        self.flags = step.flags;
+                        self.state = State::Established(Box::new(est));
+                        Ok(step)
+                    }
+                    Err(r) => {
+                        if req.ap_options.is_set(ApOptions::MUTUAL_REQUIRED) {
+                            self.error_token = error_token(&req, r.code, now);
+                        }
+                        Err(r.error)
+                    }
+                }
             }
             State::Established(e) => {
                 self.state = State::Established(e);
@@ -188,25 +278,34 @@ impl AcceptorContext {
         }
     }
 
-    fn decrypt_ticket(&self, req: &ApReq) -> Result<EncTicketPart, GssError> {
+    fn decrypt_ticket(&self, req: &ApReq) -> Result<EncTicketPart, Refusal> {
         let ticket = req.ticket.parse()?;
         let enc = &ticket.enc_part;
-        for key in self
+        let mut candidates = self
             .service_keys
             .iter()
             .filter(|k| k.etype().id() == enc.etype)
-        {
+            .peekable();
+        if candidates.peek().is_none() {
+            return Err(refuse(
+                ec::KRB_AP_ERR_NOKEY,
+                "no service key of the ticket's enctype",
+            ));
+        }
+        for key in candidates {
             if let Ok(plain) = key.decrypt(KeyUsage::KDC_REP_TICKET, &enc.cipher) {
                 let plain = Zeroizing::new(plain);
                 return Ok(asn1::decode(&plain)?);
             }
         }
-        Err(GssError::Accept(
+        Err(refuse(
+            ec::KRB_AP_ERR_BAD_INTEGRITY,
             "the ticket does not decrypt with any service key",
         ))
     }
 
-    fn accept(&self, input: &[u8], now: SystemTime) -> Result<(AcceptStep, Established), GssError> {
+    /// The AP-REQ inside a framed krb5 token.
+    fn parse_ap_req(input: &[u8]) -> Result<ApReq, GssError> {
         let (tok_id, msg) = framing::parse_krb5(input)?;
         if tok_id != TOK_AP_REQ {
             return Err(GssError::Malformed("expected TOK_ID 01 00 (AP-REQ)"));
@@ -215,41 +314,54 @@ impl AcceptorContext {
         if req.pvno != 5 || req.msg_type != msg_type::AP_REQ {
             return Err(GssError::Malformed("not an AP-REQ"));
         }
+        Ok(req)
+    }
+
+    fn accept(&self, req: &ApReq, now: SystemTime) -> Result<(AcceptStep, Established), Refusal> {
         if req.ap_options.is_set(ApOptions::USE_SESSION_KEY) {
-            return Err(GssError::Accept("user-to-user AP-REQs are not supported"));
+            return Err(refuse(
+                ec::KRB_AP_ERR_METHOD,
+                "user-to-user AP-REQs are not supported",
+            ));
         }
-        let tkt = self.decrypt_ticket(&req)?;
+        let tkt = self.decrypt_ticket(req)?;
         let session_key = key_of(&tkt.key)?;
         if req.authenticator.etype != session_key.etype().id() {
-            return Err(GssError::Accept(
+            return Err(refuse(
+                ec::KRB_AP_ERR_BAD_INTEGRITY,
                 "authenticator enctype differs from the session key",
             ));
         }
         let plain = Zeroizing::new(
             session_key
                 .decrypt(KeyUsage::AP_REQ_AUTH, &req.authenticator.cipher)
-                .map_err(|_| GssError::BadSignature)?,
+                .map_err(|_| Refusal::new(ec::KRB_AP_ERR_BAD_INTEGRITY, GssError::BadSignature))?,
         );
         let auth: Authenticator = asn1::decode(&plain)?;
         let client = to_principal(&tkt.crealm, &tkt.cname);
         if auth.crealm != tkt.crealm || auth.cname.name_string != tkt.cname.name_string {
-            return Err(GssError::Accept(
+            return Err(refuse(
+                ec::KRB_AP_ERR_BADMATCH,
                 "the authenticator's client is not the ticket's client",
             ));
         }
         let skew = i64::try_from(self.options.clock_skew.as_secs()).unwrap_or(i64::MAX);
         let now_s = unix(now);
         if now_s.abs_diff(auth.ctime.unix()) > skew.unsigned_abs() {
-            return Err(GssError::Accept(
+            return Err(refuse(
+                ec::KRB_AP_ERR_SKEW,
                 "authenticator time outside the clock skew",
             ));
         }
         let start = tkt.starttime.unwrap_or(tkt.authtime).unix();
         if start.saturating_sub(skew) > now_s {
-            return Err(GssError::Accept("the ticket is not yet valid"));
+            return Err(refuse(
+                ec::KRB_AP_ERR_TKT_NYV,
+                "the ticket is not yet valid",
+            ));
         }
         if tkt.endtime.unix().saturating_add(skew) < now_s {
-            return Err(GssError::Accept("the ticket has expired"));
+            return Err(refuse(ec::KRB_AP_ERR_TKT_EXPIRED, "the ticket has expired"));
         }
 
         // The 0x8003 checksum (RFC 4121 §4.1.1).
@@ -257,19 +369,20 @@ impl AcceptorContext {
             .cksum
             .as_ref()
             .filter(|c| c.cksumtype == 0x8003)
-            .ok_or(GssError::Accept(
+            .ok_or(refuse(
+                ec::KRB_AP_ERR_INAPP_CKSUM,
                 "no 0x8003 GSS checksum in the authenticator",
             ))?;
         let c: &[u8] = ck.checksum.as_ref();
         if le_u32(c, 0) != Some(16) {
-            return Err(GssError::Malformed("0x8003 checksum: Lgth is not 16"));
+            return Err(GssError::Malformed("0x8003 checksum: Lgth is not 16").into());
         }
         let bnd = c
             .get(4..20)
             .ok_or(GssError::Malformed("0x8003 checksum too short"))?;
         if let Some(cb) = &self.options.channel_bindings {
             if bnd != channel_bindings_hash(cb) {
-                return Err(GssError::Accept("channel bindings mismatch"));
+                return Err(refuse(ec::KRB_ERR_GENERIC, "channel bindings mismatch"));
             }
         }
         let flags =
@@ -277,7 +390,7 @@ impl AcceptorContext {
         let mut delegated = None;
         if flags.contains(ContextFlags::DELEG) {
             if le_u16(c, 24) != Some(1) {
-                return Err(GssError::Malformed("0x8003 checksum: DlgOpt is not 1"));
+                return Err(GssError::Malformed("0x8003 checksum: DlgOpt is not 1").into());
             }
             let len =
                 usize::from(le_u16(c, 26).ok_or(GssError::Malformed("0x8003 checksum: no Dlgth"))?);
@@ -290,7 +403,10 @@ impl AcceptorContext {
         let init_subkey = auth.subkey.as_ref().map(key_of).transpose()?;
         let ctx_key = init_subkey.as_ref().unwrap_or(&session_key);
         if ctx_key.etype() == EncryptionType::Rc4Hmac {
-            return Err(GssError::UnsupportedEnctype(ctx_key.etype().id()));
+            return Err(Refusal::new(
+                ec::KDC_ERR_ETYPE_NOSUPP,
+                GssError::UnsupportedEnctype(ctx_key.etype().id()),
+            ));
         }
         let init_seq = auth.seq_number.map_or(0, |s| u64::from(s.get()));
         let mutual = flags.contains(ContextFlags::MUTUAL)
@@ -380,12 +496,16 @@ impl AcceptorContext {
 #[derive(Debug)]
 pub struct SpnegoAcceptor {
     ctx: AcceptorContext,
+    error_token: Option<Vec<u8>>,
 }
 
 impl SpnegoAcceptor {
     /// Wrap a fresh acceptor context.
     pub fn new(ctx: AcceptorContext) -> Self {
-        SpnegoAcceptor { ctx }
+        SpnegoAcceptor {
+            ctx,
+            error_token: None,
+        }
     }
 
     /// The krb5 context, for the per-message calls once established.
@@ -393,28 +513,57 @@ impl SpnegoAcceptor {
         &mut self.ctx
     }
 
+    /// After a failed [`step`](Self::step) on a well-formed NegTokenInit: the NegTokenResp
+    /// (negState reject) to send back, carrying the krb5 KRB-ERROR token when there is one
+    /// (see [`AcceptorContext::error_token`]).
+    pub fn error_token(&self) -> Option<&[u8]> {
+        self.error_token.as_deref()
+    }
+
     /// Accept the NegTokenInit at local time `now`; `output` is the NegTokenResp.
     pub fn step(&mut self, input: &[u8], now: SystemTime) -> Result<AcceptStep, GssError> {
         use super::spnego::{NegState, NegTokenResp, NegotiationToken, parse_initial};
         use super::{KRB5_OID_DER, MS_KRB5_OID_DER};
         let init = parse_initial(input)?;
-        let first = init
-            .mech_types
-            .first()
-            .ok_or(GssError::Spnego("empty MechTypeList"))?;
+        let reject = |mech: Option<&_>, token: Option<&[u8]>| {
+            let resp = NegTokenResp {
+                neg_state: Some(NegState::Reject),
+                supported_mech: mech.cloned(),
+                response_token: token.map(|t| t.to_vec().into()),
+                mech_list_mic: None,
+            };
+            asn1::encode(&NegotiationToken::NegTokenResp(resp)).ok()
+        };
+        let Some(first) = init.mech_types.first() else {
+            self.error_token = reject(None, None);
+            return Err(GssError::Spnego("empty MechTypeList"));
+        };
         let der = asn1::encode(first)?;
         if der != KRB5_OID_DER && der != MS_KRB5_OID_DER {
+            self.error_token = reject(None, None);
             return Err(GssError::Spnego(
                 "the initiator's first mechanism is not krb5",
             ));
         }
-        let token = init.mech_token.as_ref().ok_or(GssError::Spnego(
-            "no optimistic krb5 token in the NegTokenInit",
-        ))?;
-        let mut step = self.ctx.step(token, now)?;
+        let Some(token) = init.mech_token.as_ref() else {
+            self.error_token = reject(None, None);
+            return Err(GssError::Spnego(
+                "no optimistic krb5 token in the NegTokenInit",
+            ));
+        };
+        let mut step = match self.ctx.step(token, now) {
+            Ok(step) => step,
+            Err(e) => {
+                self.error_token = reject(Some(first), self.ctx.error_token());
+                return Err(e);
+            }
+        };
         if let Some(mic) = &init.mech_list_mic {
             let list = asn1::encode(&init.mech_types)?;
-            self.ctx.verify_mic(&list, mic)?;
+            if let Err(e) = self.ctx.verify_mic(&list, mic) {
+                self.error_token = reject(Some(first), None);
+                return Err(e);
+            }
         }
         let resp = NegTokenResp {
             neg_state: Some(NegState::AcceptCompleted),
