@@ -180,10 +180,10 @@ impl KeytabEntry {
 
     /// The 8-bit kvno and the bytes following the key, as they will be written.
     fn tail(&self, endian: Endian) -> (u8, Vec<u8>) {
-        if let Some(raw) = &self.raw {
-            if kvno_from(raw.kvno8, &raw.tail, endian) == self.kvno {
-                return (raw.kvno8, raw.tail.clone());
-            }
+        if let Some(raw) = &self.raw
+            && kvno_from(raw.kvno8, &raw.tail, endian) == self.kvno
+        {
+            return (raw.kvno8, raw.tail.clone());
         }
         let mut w = Writer::new(endian);
         w.u32(self.kvno);
@@ -205,10 +205,10 @@ impl Eq for KeytabEntry {}
 fn kvno_from(kvno8: u8, tail: &[u8], endian: Endian) -> u32 {
     if tail.len() >= 4 {
         let mut r = Reader::new(&tail[..4], endian);
-        if let Ok(v) = r.u32("kvno") {
-            if v != 0 {
-                return v;
-            }
+        if let Ok(v) = r.u32("kvno")
+            && v != 0
+        {
+            return v;
         }
     }
     u32::from(kvno8)

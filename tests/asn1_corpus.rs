@@ -138,11 +138,11 @@ fn check_padata(pas: &[PaData], dir: PaDirection) -> Result<(), String> {
         }
         if let TypedPaData::FxFastRequest(f) = &typed {
             let PaFxFastRequest::ArmoredData(a) = f.as_ref();
-            if let Some(armor) = &a.armor {
-                if armor.armor_type == 1 {
-                    let ap: ApReq = inner("armor AP-REQ", &armor.armor_value)?;
-                    check_ticket(&ap.ticket)?;
-                }
+            if let Some(armor) = &a.armor
+                && armor.armor_type == 1
+            {
+                let ap: ApReq = inner("armor AP-REQ", &armor.armor_value)?;
+                check_ticket(&ap.ticket)?;
             }
         }
     }

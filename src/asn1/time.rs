@@ -87,10 +87,10 @@ impl KerberosTime {
         if !(MIN_SECS..=MAX_SECS).contains(&self.secs) {
             return None;
         }
-        if self.leap {
-            if let Some(t) = DateTime::from_timestamp(self.secs, 1_000_000_000) {
-                return Some(t);
-            }
+        if self.leap
+            && let Some(t) = DateTime::from_timestamp(self.secs, 1_000_000_000)
+        {
+            return Some(t);
         }
         DateTime::from_timestamp(self.secs, 0)
     }

@@ -130,10 +130,10 @@ impl Credential {
         if let Some(pa) = self.pa_type {
             cache.set_config(CONF_PA_TYPE, Some(&cred.server), pa.to_string());
         }
-        if let Some(realm) = tgt_realm(&cred.server) {
-            if realm != cred.client.realm {
-                cache.set_config(CONF_START_REALM, None, realm);
-            }
+        if let Some(realm) = tgt_realm(&cred.server)
+            && realm != cred.client.realm
+        {
+            cache.set_config(CONF_START_REALM, None, realm);
         }
         cache
     }

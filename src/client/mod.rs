@@ -570,10 +570,10 @@ impl Client {
     /// The credential cache to use: `KRB5CCNAME`, else `default_ccache_name` from krb5.conf
     /// (`%{uid}`/`%{euid}` expanded), else MIT's default `FILE:/tmp/krb5cc_<uid>`.
     pub fn default_ccache_name(&self) -> Result<CcacheName, ClientError> {
-        if let Ok(v) = std::env::var("KRB5CCNAME") {
-            if !v.is_empty() {
-                return Ok(CcacheName::parse(&v)?);
-            }
+        if let Ok(v) = std::env::var("KRB5CCNAME")
+            && !v.is_empty()
+        {
+            return Ok(CcacheName::parse(&v)?);
         }
         if let Some(name) = &self.config.libdefaults().default_ccache_name {
             let uid = rustix::process::geteuid().as_raw().to_string();

@@ -62,7 +62,7 @@ impl PrtSessionKey {
     /// A session key given as hex (64 hex digits; surrounding whitespace ignored).
     pub fn from_hex(hex: &str) -> Result<Self, CloudError> {
         let hex = hex.trim().as_bytes();
-        if hex.len() % 2 != 0 {
+        if !hex.len().is_multiple_of(2) {
             return Err(CloudError::SessionKeyNotHex);
         }
         let digit =

@@ -721,10 +721,10 @@ impl LineParser {
             if self.sub.is_empty() {
                 return Err(SyntaxError::ExtraCloseBrace);
             }
-            if rest.starts_with('*') {
-                if let Some(sec) = self.current(root) {
-                    sec.is_final = true;
-                }
+            if rest.starts_with('*')
+                && let Some(sec) = self.current(root)
+            {
+                sec.is_final = true;
             }
             self.sub.pop();
             return Ok(());

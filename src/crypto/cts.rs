@@ -71,23 +71,23 @@ impl<M: Mac> BlockCipherEncClosure for CbcEncStitch<'_, M> {
         let mut state = *iv;
         let (body, rest) = buf.split_at_mut(body_len.min(buf.len()));
         for piece in body.chunks_mut(64) {
-            if mode == MacMode::OverPlaintext {
-                if let Some(m) = mac.as_deref_mut() {
-                    m.update(piece);
-                }
+            if mode == MacMode::OverPlaintext
+                && let Some(m) = mac.as_deref_mut()
+            {
+                m.update(piece);
             }
             cbc_blocks(backend, &mut state, piece);
-            if mode == MacMode::OverIvAndCiphertext {
-                if let Some(m) = mac.as_deref_mut() {
-                    m.update(piece);
-                }
+            if mode == MacMode::OverIvAndCiphertext
+                && let Some(m) = mac.as_deref_mut()
+            {
+                m.update(piece);
             }
         }
         if tail && rest.len() > BLOCK {
-            if mode == MacMode::OverPlaintext {
-                if let Some(m) = mac.as_deref_mut() {
-                    m.update(rest);
-                }
+            if mode == MacMode::OverPlaintext
+                && let Some(m) = mac.as_deref_mut()
+            {
+                m.update(rest);
             }
             let (first, last) = rest.split_at_mut(BLOCK);
             let r = last.len();
@@ -104,10 +104,10 @@ impl<M: Mac> BlockCipherEncClosure for CbcEncStitch<'_, M> {
             }
             // RFC 3962's "next IV" is the last full ciphertext block as sent.
             state = y;
-            if mode == MacMode::OverIvAndCiphertext {
-                if let Some(m) = mac {
-                    m.update(rest);
-                }
+            if mode == MacMode::OverIvAndCiphertext
+                && let Some(m) = mac
+            {
+                m.update(rest);
             }
         }
         *iv = state;

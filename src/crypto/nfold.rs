@@ -140,10 +140,10 @@ pub(crate) fn usage_constant(usage: u32, kind: u8) -> [u8; 16] {
                 })
                 .collect()
         });
-        if let Some(row) = table.get(usage as usize) {
-            if let Some(c) = row.get(kind_index(kind)) {
-                return *c;
-            }
+        if let Some(row) = table.get(usage as usize)
+            && let Some(c) = row.get(kind_index(kind))
+        {
+            return *c;
         }
     }
     compute_usage_constant(usage, kind)

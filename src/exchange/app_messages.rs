@@ -536,41 +536,43 @@ impl MessageVerifier {
         if m.timestamp.is_none() && m.seq_number.is_none() {
             return Err(AppMessageError::NoTimestampOrSequence);
         }
-        if let (Some(want), Some(got)) = (&self.remote_address, &m.s_address) {
-            if want != got && got.addr_type != addr_type::DIRECTIONAL {
-                return Err(AppMessageError::AddressMismatch("sender"));
-            }
+        if let (Some(want), Some(got)) = (&self.remote_address, &m.s_address)
+            && want != got
+            && got.addr_type != addr_type::DIRECTIONAL
+        {
+            return Err(AppMessageError::AddressMismatch("sender"));
         }
-        if let (Some(want), Some(got)) = (&self.local_address, &m.r_address) {
-            if want != got && got.addr_type != addr_type::DIRECTIONAL {
-                return Err(AppMessageError::AddressMismatch("recipient"));
-            }
+        if let (Some(want), Some(got)) = (&self.local_address, &m.r_address)
+            && want != got
+            && got.addr_type != addr_type::DIRECTIONAL
+        {
+            return Err(AppMessageError::AddressMismatch("recipient"));
         }
         let now_s = unix(now);
         let skew = self.clock_skew.as_secs();
-        if let Some(ts) = m.timestamp {
-            if ts.abs_diff(now_s) > skew {
-                return Err(AppMessageError::ClockSkew {
-                    timestamp: ts,
-                    now: now_s,
-                    skew,
-                });
-            }
+        if let Some(ts) = m.timestamp
+            && ts.abs_diff(now_s) > skew
+        {
+            return Err(AppMessageError::ClockSkew {
+                timestamp: ts,
+                now: now_s,
+                skew,
+            });
         }
         match m.seq_number {
             Some(got) => {
-                if let Some(expected) = self.next_seq {
-                    if got != expected {
-                        // Behind the expected number (mod 2^32): already seen.
-                        let behind = expected.wrapping_sub(got);
-                        return Err(if behind < 1 << 31 {
-                            AppMessageError::Replay(format!(
-                                "sequence number {got} was already received (next expected {expected})"
-                            ))
-                        } else {
-                            AppMessageError::SequenceGap { expected, got }
-                        });
-                    }
+                if let Some(expected) = self.next_seq
+                    && got != expected
+                {
+                    // Behind the expected number (mod 2^32): already seen.
+                    let behind = expected.wrapping_sub(got);
+                    return Err(if behind < 1 << 31 {
+                        AppMessageError::Replay(format!(
+                            "sequence number {got} was already received (next expected {expected})"
+                        ))
+                    } else {
+                        AppMessageError::SequenceGap { expected, got }
+                    });
                 }
                 self.next_seq = Some(got.wrapping_add(1));
                 self.uses_sequence = true;

@@ -297,10 +297,10 @@ impl AsExchange {
                 "the client principal has no realm".into(),
             ));
         }
-        if let AsSecret::Keys(keys) = &secret {
-            if keys.is_empty() {
-                return Err(ExchangeError::InvalidRequest("no keys supplied".into()));
-            }
+        if let AsSecret::Keys(keys) = &secret
+            && keys.is_empty()
+        {
+            return Err(ExchangeError::InvalidRequest("no keys supplied".into()));
         }
         if !options.addressless {
             tracing::debug!("addresses are not supported; sending an addressless request");
@@ -975,12 +975,12 @@ impl AsExchange {
                 "endtime {end_time} is beyond the requested till {sent_till}"
             )));
         }
-        if let (Some(r), Some(asked)) = (renew_till, sent_rtime) {
-            if r > asked.saturating_add(skew) {
-                return Err(ExchangeError::TimesInsane(format!(
-                    "renew-till {r} is beyond the requested rtime {asked}"
-                )));
-            }
+        if let (Some(r), Some(asked)) = (renew_till, sent_rtime)
+            && r > asked.saturating_add(skew)
+        {
+            return Err(ExchangeError::TimesInsane(format!(
+                "renew-till {r} is beyond the requested rtime {asked}"
+            )));
         }
         if self.skew_retried {
             let expected = KerberosTime::from_system_time(now)

@@ -559,17 +559,17 @@ impl TgsExchange {
                 });
             }
         }
-        if let Some(t) = &o.enc_tkt_in_skey {
-            if RawTicket::from_der(t.clone()).is_err() {
-                return invalid(
-                    "the user-to-user additional ticket (the other party's TGT) is not a DER Ticket",
-                );
-            }
+        if let Some(t) = &o.enc_tkt_in_skey
+            && RawTicket::from_der(t.clone()).is_err()
+        {
+            return invalid(
+                "the user-to-user additional ticket (the other party's TGT) is not a DER Ticket",
+            );
         }
-        if let Some(s) = &o.s4u2self {
-            if s.user.components.is_empty() {
-                return invalid("the S4U2Self user has no name");
-            }
+        if let Some(s) = &o.s4u2self
+            && s.user.components.is_empty()
+        {
+            return invalid("the S4U2Self user has no name");
         }
         Ok(())
     }
@@ -667,25 +667,26 @@ impl TgsExchange {
 
     fn on_error(&mut self, err: &KrbError, now: SystemTime) -> Result<State, ExchangeError> {
         let armor_key = self.sent.as_ref().and_then(|s| s.armor_key.clone());
-        if let Some(ak) = armor_key {
-            if let Some(inner) = fast::unwrap_error(err, &ak)? {
-                tracing::debug!(code = inner.error_code, "armored KRB-ERROR");
-                let mut e = KdcError::from_krb_error(&inner, now);
-                e.context.requested_etypes = self.etypes.clone();
-                e.context.client = Some(self.client.to_string());
-                return Err(ExchangeError::Kdc(e));
-            }
+        if let Some(ak) = armor_key
+            && let Some(inner) = fast::unwrap_error(err, &ak)?
+        {
+            tracing::debug!(code = inner.error_code, "armored KRB-ERROR");
+            let mut e = KdcError::from_krb_error(&inner, now);
+            e.context.requested_etypes = self.etypes.clone();
+            e.context.client = Some(self.client.to_string());
+            return Err(ExchangeError::Kdc(e));
         }
-        if err.error_code == ec::KRB_ERR_RESPONSE_TOO_BIG && !self.tcp_only {
-            if let Some(sent) = &self.sent {
-                tracing::debug!("response too big for UDP: resending over TCP");
-                self.tcp_only = true;
-                return Ok(State::Ready(Outgoing {
-                    realm: lossy(&self.current_realm()),
-                    message: sent.message.clone(),
-                    tcp_only: true,
-                }));
-            }
+        if err.error_code == ec::KRB_ERR_RESPONSE_TOO_BIG
+            && !self.tcp_only
+            && let Some(sent) = &self.sent
+        {
+            tracing::debug!("response too big for UDP: resending over TCP");
+            self.tcp_only = true;
+            return Ok(State::Ready(Outgoing {
+                realm: lossy(&self.current_realm()),
+                message: sent.message.clone(),
+                tcp_only: true,
+            }));
         }
         let mut e = KdcError::from_krb_error(err, now);
         e.context.requested_etypes = self.etypes.clone();
@@ -822,15 +823,15 @@ impl TgsExchange {
                 padata.push(PaData::from_value(pt::PA_FOR_X509_USER, &pa)?);
             }
         }
-        if let Some(p) = &o.s4u2proxy {
-            if p.resource_based {
-                let flags = PacOptionsFlags::empty()
-                    .with(PacOptionsFlags::RESOURCE_BASED_CONSTRAINED_DELEGATION);
-                padata.push(PaData::from_value(
-                    pt::PA_PAC_OPTIONS,
-                    &PaPacOptions { flags },
-                )?);
-            }
+        if let Some(p) = &o.s4u2proxy
+            && p.resource_based
+        {
+            let flags = PacOptionsFlags::empty()
+                .with(PacOptionsFlags::RESOURCE_BASED_CONSTRAINED_DELEGATION);
+            padata.push(PaData::from_value(
+                pt::PA_PAC_OPTIONS,
+                &PaPacOptions { flags },
+            )?);
         }
         if let Some(list) = &o.key_list_req {
             padata.push(PaData::from_value(pt::KERB_KEY_LIST_REQ, list)?);
@@ -1101,10 +1102,10 @@ impl TgsExchange {
         if x.user_id.nonce.get() != nonce {
             return Err(TgsError::S4uReplyInvalid("for another request (nonce)"));
         }
-        if let Some(cname) = &x.user_id.cname {
-            if !same_components(cname, user) {
-                return Err(TgsError::S4uReplyInvalid("for another user"));
-            }
+        if let Some(cname) = &x.user_id.cname
+            && !same_components(cname, user)
+        {
+            return Err(TgsError::S4uReplyInvalid("for another user"));
         }
         Ok(())
     }
@@ -1133,12 +1134,12 @@ impl TgsExchange {
                 sent.till
             )));
         }
-        if let (Some(r), Some(asked)) = (renew_till, sent.rtime) {
-            if r > asked.saturating_add(skew) {
-                return Err(ExchangeError::TimesInsane(format!(
-                    "renew-till {r} is beyond the requested rtime {asked}"
-                )));
-            }
+        if let (Some(r), Some(asked)) = (renew_till, sent.rtime)
+            && r > asked.saturating_add(skew)
+        {
+            return Err(ExchangeError::TimesInsane(format!(
+                "renew-till {r} is beyond the requested rtime {asked}"
+            )));
         }
         let kdc_now = self.tgt.kdc_time(now);
         if !self.options.validate && end_time < kdc_now.saturating_sub(skew) {

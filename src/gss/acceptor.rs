@@ -380,10 +380,10 @@ impl AcceptorContext {
         let bnd = c
             .get(4..20)
             .ok_or(GssError::Malformed("0x8003 checksum too short"))?;
-        if let Some(cb) = &self.options.channel_bindings {
-            if bnd != channel_bindings_hash(cb) {
-                return Err(refuse(ec::KRB_ERR_GENERIC, "channel bindings mismatch"));
-            }
+        if let Some(cb) = &self.options.channel_bindings
+            && bnd != channel_bindings_hash(cb)
+        {
+            return Err(refuse(ec::KRB_ERR_GENERIC, "channel bindings mismatch"));
         }
         let flags =
             ContextFlags(le_u32(c, 20).ok_or(GssError::Malformed("0x8003 checksum too short"))?);

@@ -221,10 +221,10 @@ impl<'a> Schedule<'a> {
 
     /// Record a failed attempt.
     pub(crate) fn failed(&mut self, attempt: Planned<'a>, error: AttemptError) {
-        if !matches!(error, AttemptError::Timeout(_)) {
-            if let Some(r) = self.retry.get_mut(attempt.index) {
-                *r = false;
-            }
+        if !matches!(error, AttemptError::Timeout(_))
+            && let Some(r) = self.retry.get_mut(attempt.index)
+        {
+            *r = false;
         }
         self.failures
             .record(attempt.endpoint, attempt.protocol, error);
