@@ -61,6 +61,23 @@ impl TicketCache {
     }
 }
 
+#[cfg(feature = "dns")]
+fn found_or_none(
+    host: &str,
+    found: Result<Option<String>, crate::transport::discovery::DiscoveryError>,
+) -> Option<String> {
+    found
+        .inspect_err(|e| tracing::debug!(%host, error = %e, "hostname canonicalization failed"))
+        .ok()
+        .flatten()
+}
+
+#[cfg(not(feature = "dns"))]
+fn no_dns(host: &str) -> Option<String> {
+    tracing::debug!(%host, "no hostname canonicalization: this build has no DNS support (feature `dns`)");
+    None
+}
+
 impl Client {
     /// A service ticket for `spn`, from the in-memory cache while a cached one has more than a
     /// minute left.
@@ -125,15 +142,46 @@ impl Client {
         spn: &str,
         client_realm: &str,
     ) -> Result<Principal, ClientError> {
-        let Some(hb) = HostBased::parse(spn) else {
-            return Ok(parse_service_name(spn, client_realm, Some(&self.config))?);
-        };
-        if self.config.libdefaults().dns_canonicalize_hostname == DnsCanonicalize::Yes
-            && let Some(host) = self.dns_canonical_host(hb.host)
-        {
-            return Ok(hb.principal_for(&host, client_realm, Some(&self.config)));
+        match self.needs_dns(spn, client_realm)? {
+            Ok(done) => Ok(done),
+            Err(hb) => {
+                let canonical = self.dns_canonical_host(hb.host);
+                Ok(self.host_based_principal(&hb, canonical, client_realm))
+            }
         }
-        Ok(self.principal_without_dns(&hb, client_realm))
+    }
+
+    /// `Ok(principal)` when `spn` needs no DNS, `Err(host-based name)` when its host is to be
+    /// canonicalized first (`dns_canonicalize_hostname = true`).
+    fn needs_dns<'a>(
+        &self,
+        spn: &'a str,
+        client_realm: &str,
+    ) -> Result<Result<Principal, HostBased<'a>>, ClientError> {
+        let Some(hb) = HostBased::parse(spn) else {
+            return Ok(Ok(parse_service_name(
+                spn,
+                client_realm,
+                Some(&self.config),
+            )?));
+        };
+        if self.config.libdefaults().dns_canonicalize_hostname == DnsCanonicalize::Yes {
+            return Ok(Err(hb));
+        }
+        Ok(Ok(self.principal_without_dns(&hb, client_realm)))
+    }
+
+    /// The principal of a host-based name from its DNS name, or without DNS when there is none.
+    fn host_based_principal(
+        &self,
+        hb: &HostBased<'_>,
+        canonical: Option<String>,
+        client_realm: &str,
+    ) -> Principal {
+        match canonical {
+            Some(host) => hb.principal_for(&host, client_realm, Some(&self.config)),
+            None => self.principal_without_dns(hb, client_realm),
+        }
     }
 
     /// With `dns_canonicalize_hostname = fallback`, the DNS-canonical principal to try after
@@ -144,13 +192,17 @@ impl Client {
         client_realm: &str,
         first: &Principal,
     ) -> Option<Principal> {
-        let hb = HostBased::parse(spn)?;
-        if self.config.libdefaults().dns_canonicalize_hostname != DnsCanonicalize::Fallback {
-            return None;
-        }
+        let hb = self.falls_back(spn)?;
         let host = self.dns_canonical_host(hb.host)?;
         let p = hb.principal_for(&host, client_realm, Some(&self.config));
         (p != *first).then_some(p)
+    }
+
+    /// The host-based name of `spn` when `dns_canonicalize_hostname = fallback` applies to it.
+    fn falls_back<'a>(&self, spn: &'a str) -> Option<HostBased<'a>> {
+        (self.config.libdefaults().dns_canonicalize_hostname == DnsCanonicalize::Fallback)
+            .then(|| HostBased::parse(spn))
+            .flatten()
     }
 
     fn principal_without_dns(&self, hb: &HostBased<'_>, client_realm: &str) -> Principal {
@@ -168,43 +220,32 @@ impl Client {
     /// The canonical DNS name of `host`, or `None` when DNS has none (or cannot be asked).
     fn dns_canonical_host(&self, host: &str) -> Option<String> {
         #[cfg(feature = "dns")]
-        {
-            let rdns = self.config.libdefaults().rdns;
-            let locator = self.locator.clone().unwrap_or_default();
-            match locator.canonical_host(host, rdns) {
-                Ok(found) => found,
-                Err(e) => {
-                    tracing::debug!(%host, error = %e, "hostname canonicalization failed");
-                    None
-                }
-            }
-        }
+        return found_or_none(host, self.resolver().canonical_host(host, self.rdns()));
         #[cfg(not(feature = "dns"))]
-        {
-            tracing::debug!(%host, "no hostname canonicalization: this build has no DNS support (feature `dns`)");
-            None
-        }
+        no_dns(host)
     }
 
     #[cfg(feature = "tokio")]
     async fn dns_canonical_host_async(&self, host: &str) -> Option<String> {
         #[cfg(feature = "dns")]
-        {
-            let rdns = self.config.libdefaults().rdns;
-            let locator = self.locator.clone().unwrap_or_default();
-            match locator.canonical_host_async(host, rdns).await {
-                Ok(found) => found,
-                Err(e) => {
-                    tracing::debug!(%host, error = %e, "hostname canonicalization failed");
-                    None
-                }
-            }
-        }
+        return found_or_none(
+            host,
+            self.resolver()
+                .canonical_host_async(host, self.rdns())
+                .await,
+        );
         #[cfg(not(feature = "dns"))]
-        {
-            tracing::debug!(%host, "no hostname canonicalization: this build has no DNS support (feature `dns`)");
-            None
-        }
+        no_dns(host)
+    }
+
+    #[cfg(feature = "dns")]
+    fn resolver(&self) -> crate::transport::discovery::SrvLocator {
+        self.locator.clone().unwrap_or_default()
+    }
+
+    #[cfg(feature = "dns")]
+    fn rdns(&self) -> bool {
+        self.config.libdefaults().rdns
     }
 
     /// Async form of [`service_principal`](Self::service_principal).
@@ -214,15 +255,13 @@ impl Client {
         spn: &str,
         client_realm: &str,
     ) -> Result<Principal, ClientError> {
-        let Some(hb) = HostBased::parse(spn) else {
-            return Ok(parse_service_name(spn, client_realm, Some(&self.config))?);
-        };
-        if self.config.libdefaults().dns_canonicalize_hostname == DnsCanonicalize::Yes
-            && let Some(host) = self.dns_canonical_host_async(hb.host).await
-        {
-            return Ok(hb.principal_for(&host, client_realm, Some(&self.config)));
+        match self.needs_dns(spn, client_realm)? {
+            Ok(done) => Ok(done),
+            Err(hb) => {
+                let canonical = self.dns_canonical_host_async(hb.host).await;
+                Ok(self.host_based_principal(&hb, canonical, client_realm))
+            }
         }
-        Ok(self.principal_without_dns(&hb, client_realm))
     }
 
     /// The TGS exchange with explicit options (S4U2Self/S4U2Proxy, user-to-user, renew,
@@ -278,17 +317,13 @@ impl Client {
         let server = self.service_principal_async(spn, &client_realm).await?;
         match self.cached_or_fetch_async(tgt, &server).await {
             Err(e) if e.kdc_error_code() == Some(KDC_ERR_S_PRINCIPAL_UNKNOWN) => {
-                let fallback = match HostBased::parse(spn) {
-                    Some(hb)
-                        if self.config.libdefaults().dns_canonicalize_hostname
-                            == DnsCanonicalize::Fallback =>
-                    {
-                        self.dns_canonical_host_async(hb.host)
-                            .await
-                            .map(|h| hb.principal_for(&h, &client_realm, Some(&self.config)))
-                            .filter(|p| *p != server)
-                    }
-                    _ => None,
+                let fallback = match self.falls_back(spn) {
+                    Some(hb) => self
+                        .dns_canonical_host_async(hb.host)
+                        .await
+                        .map(|h| hb.principal_for(&h, &client_realm, Some(&self.config)))
+                        .filter(|p| *p != server),
+                    None => None,
                 };
                 match fallback {
                     Some(canonical) => self.cached_or_fetch_async(tgt, &canonical).await,
