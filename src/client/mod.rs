@@ -181,61 +181,50 @@ pub struct TgtOptions {
     pub armor: Option<crate::exchange::FastArmor>,
 }
 
+/// Builder-style setters, each storing `Some(value)` in the `Option` field of its name.
+macro_rules! option_setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = Some(value);
+                self
+            }
+        )*
+    };
+}
+
 impl TgtOptions {
-    /// Sets [`lifetime`](Self::lifetime).
-    pub fn lifetime(mut self, d: Duration) -> Self {
-        self.lifetime = Some(d);
-        self
+    option_setters! {
+        /// Sets [`lifetime`](Self::lifetime).
+        lifetime: Duration;
+        /// Sets [`renew_lifetime`](Self::renew_lifetime).
+        renew_lifetime: Duration;
+        /// Sets [`forwardable`](Self::forwardable).
+        forwardable: bool;
+        /// Sets [`proxiable`](Self::proxiable).
+        proxiable: bool;
+        /// Sets [`allow_weak_crypto`](Self::allow_weak_crypto).
+        allow_weak_crypto: bool;
+        /// Sets [`request_pac`](Self::request_pac).
+        request_pac: bool;
+        /// Sets [`canonicalize`](Self::canonicalize).
+        canonicalize: bool;
+        /// Sets [`server`](Self::server).
+        server: Principal;
+        /// Sets [`armor`](Self::armor): armor the AS exchange with FAST.
+        armor: crate::exchange::FastArmor;
     }
-    /// Sets [`renew_lifetime`](Self::renew_lifetime).
-    pub fn renew_lifetime(mut self, d: Duration) -> Self {
-        self.renew_lifetime = Some(d);
-        self
-    }
-    /// Sets [`forwardable`](Self::forwardable).
-    pub fn forwardable(mut self, v: bool) -> Self {
-        self.forwardable = Some(v);
-        self
-    }
-    /// Sets [`proxiable`](Self::proxiable).
-    pub fn proxiable(mut self, v: bool) -> Self {
-        self.proxiable = Some(v);
-        self
-    }
+
     /// Sets [`enctypes`](Self::enctypes).
     pub fn enctypes(mut self, list: impl Into<Vec<i32>>) -> Self {
         self.enctypes = Some(list.into());
         self
     }
-    /// Sets [`allow_weak_crypto`](Self::allow_weak_crypto).
-    pub fn allow_weak_crypto(mut self, v: bool) -> Self {
-        self.allow_weak_crypto = Some(v);
-        self
-    }
-    /// Sets [`request_pac`](Self::request_pac).
-    pub fn request_pac(mut self, v: bool) -> Self {
-        self.request_pac = Some(v);
-        self
-    }
-    /// Sets [`canonicalize`](Self::canonicalize).
-    pub fn canonicalize(mut self, v: bool) -> Self {
-        self.canonicalize = Some(v);
-        self
-    }
+
     /// Sets [`enterprise`](Self::enterprise).
     pub fn enterprise(mut self, v: bool) -> Self {
         self.enterprise = v;
-        self
-    }
-    /// Sets [`server`](Self::server).
-    pub fn server(mut self, p: Principal) -> Self {
-        self.server = Some(p);
-        self
-    }
-
-    /// Sets [`armor`](Self::armor): armor the AS exchange with FAST.
-    pub fn armor(mut self, armor: crate::exchange::FastArmor) -> Self {
-        self.armor = Some(armor);
         self
     }
 }
@@ -372,10 +361,16 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The configuration (default: [`Config::from_env`]).
-    pub fn config(mut self, config: Config) -> Self {
-        self.config = Some(config);
-        self
+    option_setters! {
+        /// The configuration (default: [`Config::from_env`]).
+        config: Config;
+        /// Overrides `udp_preference_limit` (bytes; 1 means TCP always).
+        udp_preference_limit: usize;
+        /// Overrides `kdc_timeout` (per KDC attempt).
+        kdc_timeout: Duration;
+        /// Passes over a realm's KDCs before giving up (default 3; each pass doubles the
+        /// per-KDC timeout, as MIT does).
+        kdc_passes: u32;
     }
 
     /// The time source (default: [`SystemClock`]).
@@ -394,25 +389,6 @@ impl ClientBuilder {
     #[cfg(feature = "dns")]
     pub fn srv_locator(mut self, locator: transport::discovery::SrvLocator) -> Self {
         self.locator = Some(locator);
-        self
-    }
-
-    /// Overrides `udp_preference_limit` (bytes; 1 means TCP always).
-    pub fn udp_preference_limit(mut self, bytes: usize) -> Self {
-        self.udp_preference_limit = Some(bytes);
-        self
-    }
-
-    /// Overrides `kdc_timeout` (per KDC attempt).
-    pub fn kdc_timeout(mut self, timeout: Duration) -> Self {
-        self.kdc_timeout = Some(timeout);
-        self
-    }
-
-    /// Passes over a realm's KDCs before giving up (default 3; each pass doubles the per-KDC
-    /// timeout, as MIT does).
-    pub fn kdc_passes(mut self, passes: u32) -> Self {
-        self.kdc_passes = Some(passes);
         self
     }
 
