@@ -355,22 +355,11 @@ impl AsExchange {
     /// Feed the reply to the last `Send`. `Ok(())`: the exchange advanced (the next
     /// `poll` gives another `Send` or `Done`); `Err`: a final, typed failure.
     pub fn receive(&mut self, reply: &[u8], now: SystemTime) -> Result<(), ExchangeError> {
-        if !matches!(self.state, State::Waiting(_)) {
-            return Err(ExchangeError::NotExpectingReply(self.state.name()));
-        }
+        self.state.expect_reply()?;
         let span = self.span.clone();
         let _enter = span.enter();
-        match self.step(reply, now) {
-            Ok(next) => {
-                self.state = next;
-                Ok(())
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "AS exchange failed");
-                self.state = State::Failed;
-                Err(e)
-            }
-        }
+        let outcome = self.step(reply, now);
+        self.state.settle(outcome, "AS")
     }
 
     /// The realms asked so far, in order (more than one after client referrals).

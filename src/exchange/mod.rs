@@ -149,4 +149,31 @@ impl State {
             State::Failed => None,
         }
     }
+
+    /// Whether a reply is expected now (a message was handed out by `poll`).
+    pub(crate) fn expect_reply(&self) -> Result<(), ExchangeError> {
+        match self {
+            State::Waiting(_) => Ok(()),
+            other => Err(ExchangeError::NotExpectingReply(other.name())),
+        }
+    }
+
+    /// Take the outcome of handling a reply: the next state, or `Failed` and the error.
+    pub(crate) fn settle(
+        &mut self,
+        outcome: Result<State, ExchangeError>,
+        exchange: &'static str,
+    ) -> Result<(), ExchangeError> {
+        match outcome {
+            Ok(next) => {
+                *self = next;
+                Ok(())
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "{exchange} exchange failed");
+                *self = State::Failed;
+                Err(e)
+            }
+        }
+    }
 }

@@ -584,33 +584,21 @@ impl TgsExchange {
     /// gives another `Send` — referral, cross-realm hop, TCP retry — or `Done`); `Err`: a
     /// final, typed failure.
     pub fn receive(&mut self, reply: &[u8], now: SystemTime) -> Result<(), ExchangeError> {
-        if !matches!(self.state, State::Waiting(_)) {
-            return Err(ExchangeError::NotExpectingReply(self.state.name()));
-        }
+        self.state.expect_reply()?;
         let span = self.span.clone();
         let _enter = span.enter();
-        match self.step(reply, now) {
-            Ok(next) => {
-                self.state = next;
-                Ok(())
+        let outcome = self.step(reply, now);
+        let hopped = self.visited.len() > 1;
+        self.state.settle(outcome, "TGS").map_err(|e| match e {
+            e
+            @ ExchangeError::Tgs(TgsError::ReferralLoop { .. } | TgsError::TooManyHops { .. }) => e,
+            e if hopped => TgsError::FailedAfterReferrals {
+                realms: self.visited.clone(),
+                source: Box::new(e),
             }
-            Err(e) => {
-                tracing::debug!(error = %e, "TGS exchange failed");
-                self.state = State::Failed;
-                let hopped = self.visited.len() > 1;
-                Err(match e {
-                    e @ ExchangeError::Tgs(
-                        TgsError::ReferralLoop { .. } | TgsError::TooManyHops { .. },
-                    ) => e,
-                    e if hopped => TgsError::FailedAfterReferrals {
-                        realms: self.visited.clone(),
-                        source: Box::new(e),
-                    }
-                    .into(),
-                    e => e,
-                })
-            }
-        }
+            .into(),
+            e => e,
+        })
     }
 
     /// The cross-realm (and referral) TGTs obtained so far, in order.
