@@ -38,6 +38,8 @@ mit_args() {
 # stop: mit_stop; env: write_env, then print DIR/env.sh.
 mit_main() {
   local step
+  mit_adopt_pid "$PIDFILE" krb5kdc
+  mit_adopt_pid "$KADMIND_PIDFILE" kadmind
   case "$MODE" in
     start)
       for step in "$@"; do "$step"; done
@@ -46,6 +48,16 @@ mit_main() {
     stop) mit_stop ;;
     env) write_env; cat "$DIR/env.sh" ;;
   esac
+}
+
+# mit_adopt_pid PIDFILE PROGRAM: PID files from before mit-lib.sh hold the PID alone (checked by
+# /proc/PID/comm); a daemon started that way and still running PROGRAM gets its start time added,
+# so start and stop still know it after an update of the scripts.
+mit_adopt_pid() {
+  local p s
+  [ -s "$1" ] || return 0
+  read -r p s <"$1" || true
+  if [ -z "$s" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ]; then save_pid "$p" "$1"; fi
 }
 
 # mit_install TOOL...: unless all TOOLs are there (PATH, /usr/sbin), apt-get install MIT krb5
