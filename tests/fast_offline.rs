@@ -1010,6 +1010,24 @@ fn armored_error_under_a_wrong_key_is_refused() {
 }
 
 #[test]
+fn armored_error_with_another_nonce_is_refused() {
+    // RFC 6113 §5.4.3: the KrbFastResponse nonce is the request's, in errors too (MIT's
+    // client checks it for both). Neither a final error nor a PREAUTH_REQUIRED that would
+    // move the exchange on is taken from a KrbFastResponse of another request.
+    for code in [
+        ec::KDC_ERR_C_PRINCIPAL_UNKNOWN,
+        ec::KDC_ERR_PREAUTH_REQUIRED,
+    ] {
+        let mut kdc = FastKdc::new(&[Answer::Error(code, ErrorForm::OtherNonce)]);
+        let (res, ex) = run(&mut kdc);
+        let e = res.expect_err("refused");
+        assert_fast_invalid(&e, "the KrbFastResponse nonce is not the request's");
+        assert!(!ex.fast_used());
+        assert_eq!(kdc.messages.len(), 1, "nothing more is sent");
+    }
+}
+
+#[test]
 fn armored_client_unknown_reaches_the_caller() {
     // The outer code says PREAUTH_REQUIRED: only the inner PA-FX-ERROR counts.
     let e = fail(&mut FastKdc::new(&[Answer::Error(
