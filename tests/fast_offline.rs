@@ -241,7 +241,7 @@ enum KdcChallenge {
 /// How a KRB-ERROR is sent.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum ErrorForm {
-    /// Armored as MIT does: outer code = inner code, e-data = METHOD-DATA { PA-FX-FAST },
+    /// Armored: outer code = inner code, e-data = METHOD-DATA { PA-FX-FAST },
     /// the KrbFastResponse's padata = PA-FX-ERROR (the real error) + hints.
     Armored,
     /// Armored, with this outer error code.
@@ -1102,8 +1102,8 @@ fn unarmored_preauth_required_after_an_armored_round_fails_even_when_optional() 
 
 #[test]
 fn unarmored_error_ends_the_armored_exchange() {
-    // Any other unarmored error is not followed: it ends the exchange with its code
-    // (as MIT treats an unarmored error to an armored request as fatal).
+    // An unarmored final error (here C_PRINCIPAL_UNKNOWN) ends the exchange with its code,
+    // whether FAST is required or not: nothing is retried and fast_used() stays false.
     for required in [true, false] {
         let mut kdc = FastKdc::new(&[Answer::Error(
             ec::KDC_ERR_C_PRINCIPAL_UNKNOWN,
@@ -1113,6 +1113,7 @@ fn unarmored_error_ends_the_armored_exchange() {
         let e = drive(&mut ex, &mut kdc).expect_err("error");
         assert_kdc(&e, ec::KDC_ERR_C_PRINCIPAL_UNKNOWN);
         assert!(!ex.fast_used());
+        assert_eq!(kdc.messages.len(), 1);
     }
 }
 
