@@ -481,9 +481,12 @@ impl AsExchange {
                 err.pvno, err.msg_type
             )));
         }
-        let armor_key = self.sent.as_ref().and_then(|s| s.armor_key.clone());
-        if let Some(armor_key) = armor_key {
-            if let Some(inner) = fast::unwrap_error(err, &armor_key)? {
+        let armored = self
+            .sent
+            .as_ref()
+            .and_then(|s| Some((s.armor_key.clone()?, s.nonce)));
+        if let Some((armor_key, nonce)) = armored {
+            if let Some(inner) = fast::unwrap_error(err, &armor_key, nonce)? {
                 tracing::debug!(
                     code = inner.error_code,
                     name = inner.error_name(),

@@ -178,10 +178,12 @@ pub(crate) fn fast_response(
 
 /// An armored KRB-ERROR unwrapped: the real error (from PA-FX-ERROR) with its e-data
 /// replaced by the KrbFastResponse's other padata (the pre-authentication hints).
-/// `Ok(None)`: the error is not armored.
+/// `Ok(None)`: the error is not armored. The KrbFastResponse must carry the request's
+/// `nonce` (RFC 6113 §5.4.3), as in an armored reply.
 pub(crate) fn unwrap_error(
     err: &KrbError,
     armor_key: &Key,
+    nonce: u32,
 ) -> Result<Option<KrbError>, ExchangeError> {
     let Some(Ok(md)) = err.method_data() else {
         return Ok(None);
@@ -189,6 +191,11 @@ pub(crate) fn unwrap_error(
     let Some(resp) = fast_response(&md, armor_key)? else {
         return Ok(None);
     };
+    if resp.nonce.get() != nonce {
+        return Err(ExchangeError::FastReplyInvalid(
+            "the KrbFastResponse nonce is not the request's",
+        ));
+    }
     let mut inner = match resp
         .padata
         .iter()

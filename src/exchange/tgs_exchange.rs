@@ -654,9 +654,12 @@ impl TgsExchange {
     }
 
     fn on_error(&mut self, err: &KrbError, now: SystemTime) -> Result<State, ExchangeError> {
-        let armor_key = self.sent.as_ref().and_then(|s| s.armor_key.clone());
-        if let Some(ak) = armor_key
-            && let Some(inner) = fast::unwrap_error(err, &ak)?
+        let armored = self
+            .sent
+            .as_ref()
+            .and_then(|s| Some((s.armor_key.clone()?, s.nonce)));
+        if let Some((ak, nonce)) = armored
+            && let Some(inner) = fast::unwrap_error(err, &ak, nonce)?
         {
             tracing::debug!(code = inner.error_code, "armored KRB-ERROR");
             let mut e = KdcError::from_krb_error(&inner, now);
