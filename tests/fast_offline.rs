@@ -1116,6 +1116,25 @@ fn unarmored_error_ends_the_armored_exchange() {
 }
 
 #[test]
+fn unarmored_retry_errors_are_final_for_an_armored_request() {
+    // Errors the client would act on (clock skew, referral, another salt) are not acted on
+    // when they come unarmored to an armored request: only the code reaches the caller.
+    for code in [
+        ec::KRB_AP_ERR_SKEW,
+        ec::KDC_ERR_WRONG_REALM,
+        ec::KDC_ERR_PREAUTH_FAILED,
+    ] {
+        for required in [true, false] {
+            let mut kdc = FastKdc::new(&[Answer::Error(code, ErrorForm::Unarmored)]);
+            let mut ex = exchange(armor().required(required));
+            let e = drive(&mut ex, &mut kdc).expect_err("error");
+            assert_kdc(&e, code);
+            assert_eq!(kdc.messages.len(), 1, "nothing resent after {code}");
+        }
+    }
+}
+
+#[test]
 fn unarmored_as_rep_to_an_armored_request_is_refused_even_when_optional() {
     // FastArmor::required only allows falling back after an unarmored PREAUTH_REQUIRED;
     // an AS-REP without PA-FX-FAST to an armored request is never accepted.

@@ -504,6 +504,14 @@ impl AsExchange {
                 self.fast = None;
                 return self.resend(now);
             }
+            if code != ec::KRB_ERR_RESPONSE_TOO_BIG {
+                // As in MIT: an error that is not armored, answering an armored request, is
+                // final. No clock-skew retry, referral or second pre-authentication try is
+                // steered by what anyone on the path can send. (RESPONSE_TOO_BIG only moves
+                // the same armored request to TCP.)
+                tracing::debug!(code, "unarmored KRB-ERROR to an armored request: final");
+                return Err(self.kdc_error(err, now));
+            }
         }
         self.on_plain_error(err, now, false)
     }
