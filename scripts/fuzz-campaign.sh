@@ -29,8 +29,10 @@ printf '| target | executions | seconds | corpus entries | result |\n|---|---:|-
 for t in "${targets[@]}"; do
   mkdir -p "$CORPUS/$t" "fuzz/artifacts/$t"
   log="$LOGS/$t.log"
+  seeds=()
+  [ -d "fuzz/seeds/$t" ] && seeds=("fuzz/seeds/$t")  # read, never written (new inputs go to $CORPUS)
   start=$(date +%s)
-  if fuzz/target/x86_64-unknown-linux-gnu/release/"$t" "$CORPUS/$t" \
+  if fuzz/target/x86_64-unknown-linux-gnu/release/"$t" "$CORPUS/$t" "${seeds[@]}" \
       -runs="$RUNS" -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="fuzz/artifacts/$t/" >"$log" 2>&1; then
     result=clean
