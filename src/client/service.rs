@@ -61,6 +61,14 @@ impl TicketCache {
     }
 }
 
+/// What a service name asks for first.
+enum FirstName<'a> {
+    /// This principal, no DNS needed.
+    Ready(Principal),
+    /// A host-based name whose host DNS canonicalizes first (`dns_canonicalize_hostname = true`).
+    Canonicalize(HostBased<'a>),
+}
+
 #[cfg(feature = "dns")]
 fn found_or_none(
     host: &str,
@@ -142,33 +150,31 @@ impl Client {
         spn: &str,
         client_realm: &str,
     ) -> Result<Principal, ClientError> {
-        match self.needs_dns(spn, client_realm)? {
-            Ok(done) => Ok(done),
-            Err(hb) => {
+        match self.first_name(spn, client_realm)? {
+            FirstName::Ready(p) => Ok(p),
+            FirstName::Canonicalize(hb) => {
                 let canonical = self.dns_canonical_host(hb.host);
                 Ok(self.host_based_principal(&hb, canonical, client_realm))
             }
         }
     }
 
-    /// `Ok(principal)` when `spn` needs no DNS, `Err(host-based name)` when its host is to be
-    /// canonicalized first (`dns_canonicalize_hostname = true`).
-    fn needs_dns<'a>(
+    /// The first name to ask for, or the host-based name whose host DNS canonicalizes first.
+    fn first_name<'a>(
         &self,
         spn: &'a str,
         client_realm: &str,
-    ) -> Result<Result<Principal, HostBased<'a>>, ClientError> {
+    ) -> Result<FirstName<'a>, ClientError> {
         let Some(hb) = HostBased::parse(spn) else {
-            return Ok(Ok(parse_service_name(
-                spn,
-                client_realm,
-                Some(&self.config),
-            )?));
+            let p = parse_service_name(spn, client_realm, Some(&self.config))?;
+            return Ok(FirstName::Ready(p));
         };
         if self.config.libdefaults().dns_canonicalize_hostname == DnsCanonicalize::Yes {
-            return Ok(Err(hb));
+            return Ok(FirstName::Canonicalize(hb));
         }
-        Ok(Ok(self.principal_without_dns(&hb, client_realm)))
+        Ok(FirstName::Ready(
+            self.principal_without_dns(&hb, client_realm),
+        ))
     }
 
     /// The principal of a host-based name from its DNS name, or without DNS when there is none.
@@ -255,9 +261,9 @@ impl Client {
         spn: &str,
         client_realm: &str,
     ) -> Result<Principal, ClientError> {
-        match self.needs_dns(spn, client_realm)? {
-            Ok(done) => Ok(done),
-            Err(hb) => {
+        match self.first_name(spn, client_realm)? {
+            FirstName::Ready(p) => Ok(p),
+            FirstName::Canonicalize(hb) => {
                 let canonical = self.dns_canonical_host_async(hb.host).await;
                 Ok(self.host_based_principal(&hb, canonical, client_realm))
             }

@@ -88,12 +88,11 @@ impl SrvLocator {
         let provider = TokioRuntimeProvider::default();
         let mut builder = match &self.nameservers {
             None => {
-                let mut config = system_config()?;
-                let extra = self.search_names()?;
-                let (domain, search, servers) = config.into_parts();
-                let mut all = extra;
-                all.extend(search);
-                config = ResolverConfig::from_parts(domain, all, servers);
+                // Our search domains first, then the system's.
+                let (domain, system_search, servers) = system_config()?.into_parts();
+                let mut search = self.search_names()?;
+                search.extend(system_search);
+                let config = ResolverConfig::from_parts(domain, search, servers);
                 Resolver::builder_with_config(config, provider)
             }
             Some(list) => {
