@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::asn1::{KerberosString, PrincipalName};
+
 /// Name type not known (RFC 4120 `NT-UNKNOWN`).
 pub const NT_UNKNOWN: i32 = 0;
 /// Just the name of the principal, as in DCE, or for users (`NT-PRINCIPAL`).
@@ -69,6 +71,38 @@ pub enum PrincipalParseError {
 }
 
 impl Principal {
+    /// A principal from a message's realm and PrincipalName.
+    pub fn from_wire(realm: &KerberosString, name: &PrincipalName) -> Principal {
+        Principal::new(
+            name.name_type,
+            realm.as_bytes().to_vec(),
+            name.name_string.iter().map(|s| s.as_bytes().to_vec()),
+        )
+    }
+
+    /// The PrincipalName of this principal (name type and components; the realm travels apart).
+    pub fn to_wire_name(&self) -> PrincipalName {
+        PrincipalName {
+            name_type: self.name_type,
+            name_string: self
+                .components
+                .iter()
+                .map(|c| KerberosString::from_bytes(c.clone()))
+                .collect(),
+        }
+    }
+
+    /// Whether `name` has exactly this principal's components (name type and realm aside, as
+    /// KDCs may change the name type).
+    pub fn same_components(&self, name: &PrincipalName) -> bool {
+        name.name_string.len() == self.components.len()
+            && name
+                .name_string
+                .iter()
+                .zip(&self.components)
+                .all(|(a, b)| a.as_bytes() == b.as_slice())
+    }
+
     /// A principal from its parts.
     pub fn new<R, I, C>(name_type: i32, realm: R, components: I) -> Self
     where

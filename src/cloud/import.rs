@@ -26,14 +26,6 @@ pub fn reply_key(key_type: Option<i32>, raw: &[u8]) -> Result<Key, CloudError> {
     Key::from_bytes(etype, raw).map_err(|_| wrong())
 }
 
-fn principal(realm: &asn1::Realm, name: &asn1::PrincipalName) -> Principal {
-    Principal::new(
-        name.name_type,
-        realm.as_bytes().to_vec(),
-        name.name_string.iter().map(|s| s.as_bytes().to_vec()),
-    )
-}
-
 /// Import a DER KRB-AS-REP with its reply key (key usage 3).
 ///
 /// Accepts everything a real Entra cloud TGT has: no padata; a Ticket with etype −1 and no kvno;
@@ -126,8 +118,8 @@ pub fn import_as_rep(as_rep: &[u8], reply_key: &Key) -> Result<Credential, Cloud
         .collect();
 
     Ok(Credential {
-        client: principal(&rep.crealm, &rep.cname),
-        server: principal(&enc.srealm, &enc.sname),
+        client: Principal::from_wire(&rep.crealm, &rep.cname),
+        server: Principal::from_wire(&enc.srealm, &enc.sname),
         ticket: rep.ticket.into_bytes(),
         session_key,
         flags: enc.flags.to_u32(),

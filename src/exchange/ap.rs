@@ -37,8 +37,7 @@ use super::error::{KdcError, unix_micros};
 use crate::asn1::constants::msg_type;
 use crate::asn1::{
     self, ApOptions, ApRep, ApReq, Authenticator, AuthorizationDataEntry, Checksum, EncApRepPart,
-    EncryptedData, EncryptionKey, KerberosString, KerberosTime, KrbError, PrincipalName, RawTicket,
-    UInt32,
+    EncryptedData, EncryptionKey, KerberosString, KerberosTime, KrbError, RawTicket, UInt32,
 };
 use crate::crypto::{CryptoError, EncryptionType, Key, KeyUsage};
 use crate::principal::Principal;
@@ -171,17 +170,6 @@ pub struct ApRepInfo {
     pub cusec: i32,
 }
 
-pub(crate) fn principal_name(p: &Principal) -> PrincipalName {
-    PrincipalName {
-        name_type: p.name_type,
-        name_string: p
-            .components
-            .iter()
-            .map(|c| KerberosString::from_bytes(c.clone()))
-            .collect(),
-    }
-}
-
 /// A random 31-bit sequence number (MIT masks to 31 bits as well, so that signed and
 /// unsigned peers agree).
 pub fn random_seq_number() -> u32 {
@@ -288,7 +276,7 @@ impl ApReqBuilder {
         };
         let mut auth = Authenticator::new(
             KerberosString::from_bytes(self.client.realm.clone()),
-            principal_name(&self.client),
+            self.client.to_wire_name(),
             KerberosTime::from_unix(ctime),
             cusec,
         );
@@ -404,7 +392,7 @@ pub fn verify_ap_rep(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::asn1::{Ticket, constants::name_type};
+    use crate::asn1::{PrincipalName, Ticket, constants::name_type};
 
     fn ticket() -> Vec<u8> {
         RawTicket::from_ticket(&Ticket {

@@ -38,13 +38,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rasn::prelude::*;
 use rasn::types::OctetString;
 
-use super::ap::principal_name;
 use super::credential::Credential;
 use crate::asn1::constants::{addr_type, msg_type};
 use crate::asn1::{
     self, Asn1Error, Checksum, EncKrbCredPart, EncryptedData, EncryptionKey, HostAddress,
-    KerberosString, KerberosTime, KrbCred, KrbCredInfo, Microseconds, PrincipalName, RawTicket,
-    TicketFlags, UInt32,
+    KerberosString, KerberosTime, KrbCred, KrbCredInfo, Microseconds, RawTicket, TicketFlags,
+    UInt32,
 };
 use crate::crypto::{CryptoError, EncryptionType, Key, KeyUsage};
 use crate::principal::Principal;
@@ -667,14 +666,14 @@ fn cred_info(c: &Credential) -> KrbCredInfo {
             c.session_key.as_bytes().to_vec(),
         ),
         prealm: Some(KerberosString::from_bytes(c.client.realm.clone())),
-        pname: Some(principal_name(&c.client)),
+        pname: Some(c.client.to_wire_name()),
         flags: Some(TicketFlags::from_u32(c.flags)),
         authtime: Some(KerberosTime::from_unix(c.auth_time)),
         starttime: Some(KerberosTime::from_unix(c.start_time)),
         endtime: Some(KerberosTime::from_unix(c.end_time)),
         renew_till: c.renew_till.map(KerberosTime::from_unix),
         srealm: Some(KerberosString::from_bytes(c.server.realm.clone())),
-        sname: Some(principal_name(&c.server)),
+        sname: Some(c.server.to_wire_name()),
         caddr: None,
     }
 }
@@ -722,14 +721,6 @@ pub fn build_krb_cred(
         tickets,
         enc_part,
     })?)
-}
-
-fn to_principal(realm: &KerberosString, name: &PrincipalName) -> Principal {
-    Principal::new(
-        name.name_type,
-        realm.as_bytes().to_vec(),
-        name.name_string.iter().map(|s| s.as_bytes().to_vec()),
-    )
 }
 
 /// Parse a KRB-CRED: decrypt its enc-part with `key` (key usage 14), or accept it
@@ -782,10 +773,10 @@ pub fn parse_krb_cred(
             return Err(AppMessageError::MissingField("client name (prealm, pname)"));
         };
         let server = match (&info.srealm, &info.sname) {
-            (Some(r), Some(n)) => to_principal(r, n),
+            (Some(r), Some(n)) => Principal::from_wire(r, n),
             _ => {
                 let t = ticket.parse()?;
-                to_principal(&t.realm, &t.sname)
+                Principal::from_wire(&t.realm, &t.sname)
             }
         };
         let etype = EncryptionType::try_from(info.key.keytype)?;
@@ -798,7 +789,7 @@ pub fn parse_krb_cred(
             .or(info.starttime)
             .map_or(0, KerberosTime::unix);
         credentials.push(Credential {
-            client: to_principal(prealm, pname),
+            client: Principal::from_wire(prealm, pname),
             server,
             ticket: ticket.as_bytes().to_vec(),
             session_key,

@@ -14,8 +14,8 @@ use super::{Outgoing, State, Step};
 use crate::asn1::constants::{error_code as ec, msg_type, padata_type as pt};
 use crate::asn1::{
     self, AsReq, Checksum, EncKdcRepPart, EncryptedData, KdcOptions, KdcRep, KdcReply, KdcReqBody,
-    KerbPaPacRequest, KerberosString, KerberosTime, KrbError, PaData, PaEncTsEnc, PrincipalName,
-    TicketFlags, UInt32,
+    KerbPaPacRequest, KerberosString, KerberosTime, KrbError, PaData, PaEncTsEnc, TicketFlags,
+    UInt32,
 };
 use crate::crypto::{ChecksumType, CryptoError, EncryptionType, Key, KeyUsage};
 use crate::principal::{NT_ENTERPRISE, Principal};
@@ -208,34 +208,6 @@ impl fmt::Debug for AsExchange {
             .field("round_trips", &self.round_trips)
             .finish_non_exhaustive()
     }
-}
-
-fn to_pname(p: &Principal) -> PrincipalName {
-    PrincipalName {
-        name_type: p.name_type,
-        name_string: p
-            .components
-            .iter()
-            .map(|c| KerberosString::from_bytes(c.clone()))
-            .collect(),
-    }
-}
-
-fn from_pname(realm: &KerberosString, name: &PrincipalName) -> Principal {
-    Principal::new(
-        name.name_type,
-        realm.as_bytes().to_vec(),
-        name.name_string.iter().map(|s| s.as_bytes().to_vec()),
-    )
-}
-
-fn same_components(name: &PrincipalName, p: &Principal) -> bool {
-    name.name_string.len() == p.components.len()
-        && name
-            .name_string
-            .iter()
-            .zip(&p.components)
-            .all(|(a, b)| a.as_bytes() == b.as_slice())
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -714,8 +686,8 @@ impl AsExchange {
             nonce,
             &self.etypes,
         )
-        .with_cname(to_pname(&self.client))
-        .with_sname(to_pname(&self.server));
+        .with_cname(self.client.to_wire_name())
+        .with_sname(self.server.to_wire_name());
         if let Some(r) = rtime {
             body = body.with_rtime(KerberosTime::from_unix(r));
         }
@@ -1004,8 +976,8 @@ impl AsExchange {
             .map(|p| (p.padata_type, p.padata_value.to_vec()))
             .collect();
         Ok(Credential {
-            client: from_pname(&rep.crealm, &rep.cname),
-            server: from_pname(&enc.srealm, &enc.sname),
+            client: Principal::from_wire(&rep.crealm, &rep.cname),
+            server: Principal::from_wire(&enc.srealm, &enc.sname),
             ticket: rep.ticket.into_bytes(),
             session_key,
             flags,
@@ -1075,22 +1047,22 @@ impl AsExchange {
                 returned: rep.crealm.to_string_lossy().into_owned(),
             });
         }
-        if !same_components(&rep.cname, &self.client) && !may_change {
+        if !self.client.same_components(&rep.cname) && !may_change {
             return Err(ExchangeError::ClientNameMismatch {
                 requested: requested.to_string(),
-                returned: from_pname(&rep.crealm, &rep.cname).to_string(),
+                returned: Principal::from_wire(&rep.crealm, &rep.cname).to_string(),
             });
         }
         // The server: exactly the one asked for, except that a canonicalized TGT may name
         // the client's canonical realm (e.g. another case), as krbtgt/X@X with X the
         // returned crealm, when the KDC proved it saw the request.
-        let returned = from_pname(&enc.srealm, &enc.sname);
+        let returned = Principal::from_wire(&enc.srealm, &enc.sname);
         let tgt_change_ok = may_change
             && self.server.is_krbtgt()
             && returned.is_krbtgt()
             && returned.realm == rep.crealm.as_bytes()
             && returned.components.get(1).map(Vec::as_slice) == Some(rep.crealm.as_bytes());
-        if !same_components(&enc.sname, &self.server) && !tgt_change_ok {
+        if !self.server.same_components(&enc.sname) && !tgt_change_ok {
             return Err(ExchangeError::ServerNameMismatch {
                 expected: self.server.to_string(),
                 returned: returned.to_string(),

@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime};
 
 use zeroize::Zeroizing;
 
-use super::ap::{ApError, ApReqBuilder, AuthenticatorChecksum, principal_name};
+use super::ap::{ApError, ApReqBuilder, AuthenticatorChecksum};
 use super::credential::Credential;
 use super::error::{ExchangeError, KdcError};
 use super::fast;
@@ -33,7 +33,7 @@ use crate::asn1::constants::{error_code as ec, msg_type, padata_type as pt};
 use crate::asn1::{
     self, Checksum, EncKdcRepPart, KdcOptions, KdcRep, KdcReply, KdcReqBody, KerbPaPacRequest,
     KerberosString, KerberosTime, KrbError, PaData, PaForUser, PaPacOptions, PaS4uX509User,
-    PacOptionsFlags, PrincipalName, RawTicket, S4uOptions, S4uUserId, TgsReq, TicketFlags, UInt32,
+    PacOptionsFlags, RawTicket, S4uOptions, S4uUserId, TgsReq, TicketFlags, UInt32,
 };
 use crate::crypto::{ChecksumType, EncryptionType, Key, KeyUsage};
 use crate::principal::{NT_ENTERPRISE, Principal};
@@ -357,23 +357,6 @@ fn lossy(b: &[u8]) -> String {
 
 fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
-}
-
-fn from_pname(realm: &KerberosString, name: &PrincipalName) -> Principal {
-    Principal::new(
-        name.name_type,
-        realm.as_bytes().to_vec(),
-        name.name_string.iter().map(|s| s.as_bytes().to_vec()),
-    )
-}
-
-fn same_components(name: &PrincipalName, p: &Principal) -> bool {
-    name.name_string.len() == p.components.len()
-        && name
-            .name_string
-            .iter()
-            .zip(&p.components)
-            .all(|(a, b)| a.as_bytes() == b.as_slice())
 }
 
 fn filter_etypes(wanted: &[i32], allow_weak: bool) -> Vec<i32> {
@@ -739,7 +722,7 @@ impl TgsExchange {
             nonce,
             &self.etypes,
         )
-        .with_sname(principal_name(&sname));
+        .with_sname(sname.to_wire_name());
         if let Some(r) = rtime {
             body = body.with_rtime(KerberosTime::from_unix(r));
         }
@@ -783,7 +766,7 @@ impl TgsExchange {
                 user.realm = self.client.realm.clone();
             }
             let mut pfu = PaForUser {
-                user_name: principal_name(&user),
+                user_name: user.to_wire_name(),
                 user_realm: KerberosString::from_bytes(user.realm.clone()),
                 cksum: Checksum::new(ChecksumType::HmacMd5.id(), Vec::new()),
                 auth_package: KerberosString::from("Kerberos"),
@@ -798,7 +781,7 @@ impl TgsExchange {
             if s.use_x509_user_pa {
                 let user_id = S4uUserId {
                     nonce: UInt32(nonce),
-                    cname: Some(principal_name(&user)),
+                    cname: Some(user.to_wire_name()),
                     crealm: KerberosString::from_bytes(user.realm.clone()),
                     subject_certificate: None,
                     options: Some(S4uOptions::empty().with(S4uOptions::SIGNED_WITH_KUN_27)),
@@ -964,10 +947,10 @@ impl TgsExchange {
                 returned: rep.crealm.to_string_lossy().into_owned(),
             });
         }
-        if !same_components(&rep.cname, &expected) && !may_change {
+        if !expected.same_components(&rep.cname) && !may_change {
             return Err(ExchangeError::ClientNameMismatch {
                 requested: expected.to_string(),
-                returned: from_pname(&rep.crealm, &rep.cname).to_string(),
+                returned: Principal::from_wire(&rep.crealm, &rep.cname).to_string(),
             });
         }
 
@@ -982,7 +965,7 @@ impl TgsExchange {
 
         // The server: the ticket and the enc-part agree, and the realm is the one asked.
         let ticket = rep.ticket.parse()?;
-        let returned = from_pname(&enc.srealm, &enc.sname);
+        let returned = Principal::from_wire(&enc.srealm, &enc.sname);
         if ticket.realm != enc.srealm {
             return Err(ExchangeError::ServerRealmMismatch {
                 expected: enc.srealm.to_string_lossy().into_owned(),
@@ -992,7 +975,7 @@ impl TgsExchange {
         if ticket.sname.name_string != enc.sname.name_string {
             return Err(ExchangeError::ServerNameMismatch {
                 expected: returned.to_string(),
-                returned: from_pname(&ticket.realm, &ticket.sname).to_string(),
+                returned: Principal::from_wire(&ticket.realm, &ticket.sname).to_string(),
             });
         }
         if enc.srealm.as_bytes() != sent.sname.realm.as_slice() {
@@ -1001,7 +984,7 @@ impl TgsExchange {
                 returned: enc.srealm.to_string_lossy().into_owned(),
             });
         }
-        let exact = same_components(&enc.sname, &sent.sname);
+        let exact = sent.sname.same_components(&enc.sname);
         let is_tgt_reply = returned.is_krbtgt();
         let hop = if exact && sent.sname.matches(&self.target) {
             None
@@ -1094,7 +1077,7 @@ impl TgsExchange {
             return Err(TgsError::S4uReplyInvalid("for another request (nonce)"));
         }
         if let Some(cname) = &x.user_id.cname
-            && !same_components(cname, user)
+            && !user.same_components(cname)
         {
             return Err(TgsError::S4uReplyInvalid("for another user"));
         }
@@ -1166,8 +1149,8 @@ impl TgsExchange {
             .map(|p| (p.padata_type, p.padata_value.to_vec()))
             .collect();
         Ok(Credential {
-            client: from_pname(&rep.crealm, &rep.cname),
-            server: from_pname(&enc.srealm, &enc.sname),
+            client: Principal::from_wire(&rep.crealm, &rep.cname),
+            server: Principal::from_wire(&enc.srealm, &enc.sname),
             ticket: rep.ticket.as_bytes().to_vec(),
             session_key,
             flags,

@@ -133,14 +133,6 @@ impl std::fmt::Debug for AcceptorContext {
     }
 }
 
-fn to_principal(realm: &KerberosString, name: &PrincipalName) -> Principal {
-    Principal::new(
-        name.name_type,
-        realm.as_bytes().to_vec(),
-        name.name_string.iter().map(|s| s.as_bytes().to_vec()),
-    )
-}
-
 fn unix(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
@@ -338,7 +330,7 @@ impl AcceptorContext {
                 .map_err(|_| Refusal::new(ec::KRB_AP_ERR_BAD_INTEGRITY, GssError::BadSignature))?,
         );
         let auth: Authenticator = asn1::decode(&plain)?;
-        let client = to_principal(&tkt.crealm, &tkt.cname);
+        let client = Principal::from_wire(&tkt.crealm, &tkt.cname);
         if auth.crealm != tkt.crealm || auth.cname.name_string != tkt.cname.name_string {
             return Err(refuse(
                 ec::KRB_AP_ERR_BADMATCH,
