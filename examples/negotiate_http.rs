@@ -1,7 +1,9 @@
 //! `negotiate_http [--spn SPN] URL`: an HTTP GET with `Authorization: Negotiate` (SPNEGO/krb5,
 //! mutual authentication) using the TGT in the credential cache (KRB5CCNAME), like
 //! `curl --negotiate -u :`. Prints the status, whether the server's mutual-authentication
-//! token verified, and the body. http:// only; the SPN defaults to `HTTP/<host of URL>`.
+//! token verified, and the body. http:// only. The SPN defaults to the host-based name
+//! `HTTP@<host of URL>`, which krb5.conf's `dns_canonicalize_hostname`, `rdns` and
+//! `qualify_shortname` expand as MIT's GSS-API does for curl; `--spn HTTP/host` is sent as written.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -127,7 +129,7 @@ fn run(url: &str, spn: Option<&str>) -> Result<bool, String> {
     let url = parse_url(url)?;
     let spn = spn
         .map(str::to_string)
-        .unwrap_or_else(|| format!("HTTP/{}", url.host));
+        .unwrap_or_else(|| format!("HTTP@{}", url.host));
     let client = Client::from_env().map_err(|e| e.to_string())?;
     let tgt = tgt_from_ccache()?;
     let mut nego = NegotiateClient::new(&client, &tgt, &spn).map_err(|e| e.to_string())?;
