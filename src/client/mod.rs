@@ -51,7 +51,7 @@ use zeroize::Zeroizing;
 use crate::ccache::CcacheName;
 use crate::config::{Config, LibDefaults};
 use crate::crypto::{EncryptionType, Key};
-use crate::exchange::{AsExchange, AsOptions, AsRequest, AsSecret, Outgoing, Step};
+use crate::exchange::{AsExchange, AsOptions, AsRequest, AsSecret, KdcExchange, Outgoing, Step};
 use crate::keytab::Keytab;
 use crate::principal::{NT_ENTERPRISE, Principal};
 use crate::transport::kkdcp::{self, KkdcpError, ProxyOptions, ProxyUrl, TrustRoots};
@@ -835,6 +835,12 @@ impl Client {
         let span = tracing::info_span!("get_tgt", client = %request.client);
         let _guard = span.enter();
         let mut ex = AsExchange::new(request, self.clock.now())?;
+        let cred = self.drive(&mut ex)?;
+        Ok(cred.with_fast(ex.fast_used(), ex.preauth_type()))
+    }
+
+    /// Run an exchange to its end over the client's transports (blocking).
+    pub(crate) fn drive(&self, ex: &mut impl KdcExchange) -> Result<Credential, ClientError> {
         let mut driver = Driver::default();
         loop {
             match ex.poll() {
@@ -844,11 +850,30 @@ impl Client {
                     ex.receive(&reply, self.clock.now())
                         .map_err(|e| driver.annotate(e))?;
                 }
-                Some(Step::Done(cred)) => {
-                    return Ok(driver
-                        .finish(cred)
-                        .with_fast(ex.fast_used(), ex.preauth_type()));
+                Some(Step::Done(cred)) => return Ok(driver.finish(cred)),
+                None => return Err(ClientError::Incomplete),
+            }
+        }
+    }
+
+    /// Run an exchange to its end over the client's transports (tokio).
+    #[cfg(feature = "tokio")]
+    pub(crate) async fn drive_async(
+        &self,
+        ex: &mut (impl KdcExchange + Send),
+    ) -> Result<Credential, ClientError> {
+        let mut driver = Driver::default();
+        loop {
+            // Step is not held across an await point with the exchange borrowed.
+            let step = ex.poll();
+            match step {
+                Some(Step::Send(out)) => {
+                    let reply = self.send_async(&out, &mut driver).await?;
+                    driver.sent(&out, reply.len());
+                    ex.receive(&reply, self.clock.now())
+                        .map_err(|e| driver.annotate(e))?;
                 }
+                Some(Step::Done(cred)) => return Ok(driver.finish(cred)),
                 None => return Err(ClientError::Incomplete),
             }
         }
@@ -878,25 +903,8 @@ impl Client {
         let span = tracing::info_span!("get_tgt", client = %request.client);
         async move {
             let mut ex = AsExchange::new(request, self.clock.now())?;
-            let mut driver = Driver::default();
-            loop {
-                // Step is not held across an await point with the exchange borrowed.
-                let step = ex.poll();
-                match step {
-                    Some(Step::Send(out)) => {
-                        let reply = self.send_async(&out, &mut driver).await?;
-                        driver.sent(&out, reply.len());
-                        ex.receive(&reply, self.clock.now())
-                            .map_err(|e| driver.annotate(e))?;
-                    }
-                    Some(Step::Done(cred)) => {
-                        return Ok(driver
-                            .finish(cred)
-                            .with_fast(ex.fast_used(), ex.preauth_type()));
-                    }
-                    None => return Err(ClientError::Incomplete),
-                }
-            }
+            let cred = self.drive_async(&mut ex).await?;
+            Ok(cred.with_fast(ex.fast_used(), ex.preauth_type()))
         }
         .instrument(span)
         .await

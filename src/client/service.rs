@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Client, ClientError, Credential, Driver};
+use super::{Client, ClientError, Credential};
 use crate::asn1::constants::error_code::KDC_ERR_S_PRINCIPAL_UNKNOWN;
 use crate::config::DnsCanonicalize;
 use crate::exchange::service_name::{HostBased, parse_service_name};
-use crate::exchange::{self, Step, TgsExchange, TgsOptions, TgsRequest};
+use crate::exchange::{self, TgsExchange, TgsOptions, TgsRequest};
 use crate::principal::Principal;
 
 /// Tickets are reused while they have at least this long left (KDC clock).
@@ -23,6 +23,16 @@ pub struct ServiceTicket {
     pub intermediate_tgts: Vec<exchange::Credential>,
     /// The realms asked, in order.
     pub realms: Vec<String>,
+}
+
+impl ServiceTicket {
+    fn of(ex: &TgsExchange, credential: Credential) -> Self {
+        ServiceTicket {
+            credential,
+            intermediate_tgts: ex.intermediate_tgts().to_vec(),
+            realms: ex.realms_visited().to_vec(),
+        }
+    }
 }
 
 /// Service tickets by (client, server), shared by clones of a [`Client`].
@@ -291,25 +301,8 @@ impl Client {
             tracing::info_span!("tgs", client = %request.tgt.client, server = %request.server);
         let _guard = span.enter();
         let mut ex = TgsExchange::new(request, self.clock.now())?;
-        let mut driver = Driver::default();
-        loop {
-            match ex.poll() {
-                Some(Step::Send(out)) => {
-                    let reply = self.send_blocking(&out, &mut driver)?;
-                    driver.sent(&out, reply.len());
-                    ex.receive(&reply, self.clock.now())
-                        .map_err(|e| driver.annotate(e))?;
-                }
-                Some(Step::Done(cred)) => {
-                    return Ok(ServiceTicket {
-                        intermediate_tgts: ex.intermediate_tgts().to_vec(),
-                        realms: ex.realms_visited().to_vec(),
-                        credential: driver.finish(cred),
-                    });
-                }
-                None => return Err(ClientError::Incomplete),
-            }
-        }
+        let credential = self.drive(&mut ex)?;
+        Ok(ServiceTicket::of(&ex, credential))
     }
 
     /// Async form of [`get_service_ticket`](Self::get_service_ticket) on tokio.
@@ -385,26 +378,8 @@ impl Client {
             tracing::info_span!("tgs", client = %request.tgt.client, server = %request.server);
         async move {
             let mut ex = TgsExchange::new(request, self.clock.now())?;
-            let mut driver = Driver::default();
-            loop {
-                let step = ex.poll();
-                match step {
-                    Some(Step::Send(out)) => {
-                        let reply = self.send_async(&out, &mut driver).await?;
-                        driver.sent(&out, reply.len());
-                        ex.receive(&reply, self.clock.now())
-                            .map_err(|e| driver.annotate(e))?;
-                    }
-                    Some(Step::Done(cred)) => {
-                        return Ok(ServiceTicket {
-                            intermediate_tgts: ex.intermediate_tgts().to_vec(),
-                            realms: ex.realms_visited().to_vec(),
-                            credential: driver.finish(cred),
-                        });
-                    }
-                    None => return Err(ClientError::Incomplete),
-                }
-            }
+            let credential = self.drive_async(&mut ex).await?;
+            Ok(ServiceTicket::of(&ex, credential))
         }
         .instrument(span)
         .await

@@ -105,6 +105,32 @@ impl std::fmt::Display for Outgoing {
     }
 }
 
+/// The step interface of the AS and TGS exchanges, for drivers that run either to its end.
+pub trait KdcExchange {
+    /// See [`AsExchange::poll`].
+    fn poll(&mut self) -> Option<Step>;
+    /// See [`AsExchange::receive`].
+    fn receive(&mut self, reply: &[u8], now: std::time::SystemTime) -> Result<(), ExchangeError>;
+}
+
+impl KdcExchange for AsExchange {
+    fn poll(&mut self) -> Option<Step> {
+        AsExchange::poll(self)
+    }
+    fn receive(&mut self, reply: &[u8], now: std::time::SystemTime) -> Result<(), ExchangeError> {
+        AsExchange::receive(self, reply, now)
+    }
+}
+
+impl KdcExchange for TgsExchange {
+    fn poll(&mut self) -> Option<Step> {
+        TgsExchange::poll(self)
+    }
+    fn receive(&mut self, reply: &[u8], now: std::time::SystemTime) -> Result<(), ExchangeError> {
+        TgsExchange::receive(self, reply, now)
+    }
+}
+
 /// Where an exchange stands; shared by the AS and TGS exchanges, whose `poll` is this one.
 pub(crate) enum State {
     /// A message waits for `poll`.
